@@ -1,0 +1,153 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and packages the RedisCluster module.
+.DESCRIPTION
+    Build   : compiles the solution and lays out an importable module in out/RedisCluster.
+    Test    : Build, then every xunit and Pester test; ends with one line "N passed, N failed".
+    Demo    : Build, then starts six local nodes, creates a cluster with one replica each and prints it.
+              -Stop stops the demo nodes.
+    Package : Build, then publishes the module to a local folder repository in out/repository.
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Package')]
+    [string] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+    [switch] $Stop,
+    # Pester tests to run (paths or tags), for a quicker loop while developing.
+    [string[]] $PesterPath = @(Join-Path $PSScriptRoot 'tests/Pester')
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$OutDir = Join-Path $Root 'out'
+$ModuleDir = Join-Path $OutDir 'RedisCluster'
+$Manifest = Import-PowerShellDataFile (Join-Path $Root 'RedisCluster.psd1')
+$Version = $Manifest.ModuleVersion
+
+function Invoke-Native {
+    param([string] $File, [string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Get-NuGetPackageRoot {
+    $line = dotnet nuget locals global-packages --list | Select-Object -First 1
+    ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Invoke-BuildTask {
+    Write-Host "Building RedisCluster $Version ($Configuration)" -ForegroundColor Cyan
+    if (Test-Path $ModuleDir) { Remove-Item $ModuleDir -Recurse -Force }
+    $staging = Join-Path $OutDir 'obj'
+    $common = @('-c', $Configuration, '--nologo', '-v', 'quiet', "-p:Version=$Version")
+    Invoke-Native dotnet (@('build', (Join-Path $Root 'RedisCluster.PS.sln')) + $common)
+    # The engine and everything it needs go to dependencies/, loaded through the module's resolver.
+    Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster.Core'), '-o', (Join-Path $ModuleDir 'dependencies'), '--no-build') + $common)
+    Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster.LoadContext'), '-o', (Join-Path $ModuleDir 'dependencies'), '--no-build') + $common)
+    Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster'), '-o', $staging, '--no-build') + $common)
+    Copy-Item (Join-Path $staging 'RedisCluster.dll') $ModuleDir
+    Remove-Item $staging -Recurse -Force
+    Get-ChildItem (Join-Path $ModuleDir 'dependencies') -Filter *.pdb | Remove-Item
+    Copy-Item (Join-Path $Root 'RedisCluster.psd1') $ModuleDir
+    Copy-Item (Join-Path $Root 'src/RedisCluster/RedisCluster.Format.ps1xml') $ModuleDir
+    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'tools/HelpGen'), '-c', $Configuration, '--',
+        (Join-Path $Root 'docs/en-US'), (Join-Path $ModuleDir 'en-US'), 'RedisCluster.dll')
+    Write-Host "Module ready: $ModuleDir" -ForegroundColor Green
+}
+
+function Get-TrxCounts([string] $Directory) {
+    $passed = 0; $failed = 0
+    foreach ($file in Get-ChildItem $Directory -Filter *.trx -Recurse) {
+        $counters = ([xml](Get-Content $file.FullName -Raw)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
+    }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-TestTask {
+    Invoke-BuildTask
+    $results = Join-Path $OutDir 'test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    $null = New-Item -ItemType Directory $results
+
+    Write-Host 'Unit tests (xunit)' -ForegroundColor Cyan
+    $unitProjects = @('tests/RedisCluster.Core.Tests', 'tools/HelpGen.Tests')
+    foreach ($project in $unitProjects) {
+        dotnet test (Join-Path $Root $project) -c $Configuration --nologo -v quiet --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results
+    }
+    $unit = Get-TrxCounts $results
+
+    Write-Host 'Module tests (Pester, against real redis-server nodes)' -ForegroundColor Cyan
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'build/tools.proj'), '--nologo', '-v', 'quiet')
+    $pesterModule = Join-Path (Get-NuGetPackageRoot) 'pester/5.7.1/tools/Pester.psd1'
+    $summary = Join-Path $results 'pester.json'
+    # A fresh process: a binary module cannot be unloaded, and the tests must see the built module only.
+    $env:REDISCLUSTER_MODULE = Join-Path $ModuleDir 'RedisCluster.psd1'
+    $env:REDISCLUSTER_NUGET = Get-NuGetPackageRoot
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$pesterModule'
+`$config = New-PesterConfiguration
+`$config.Run.Path = @('$($PesterPath -join "','")')
+`$config.Run.PassThru = `$true
+`$config.Output.Verbosity = 'Detailed'
+`$config.TestResult.Enabled = `$true
+`$config.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
+`$r = Invoke-Pester -Configuration `$config
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount } | ConvertTo-Json | Set-Content '$summary'
+"@
+    dotnet pwsh -NoLogo -NoProfile -NonInteractive -Command $script
+    $pester = if (Test-Path $summary) { Get-Content $summary -Raw | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+
+    $passed = $unit.Passed + $pester.Passed
+    $failed = $unit.Failed + $pester.Failed
+    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    Write-Output "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-DemoTask {
+    $demoDir = Join-Path $OutDir 'demo'
+    if ($Stop) {
+        Import-Module (Join-Path $ModuleDir 'RedisCluster.psd1')
+        $pidFiles = Get-ChildItem $demoDir -Recurse -Filter '*.pid' -ErrorAction SilentlyContinue
+        foreach ($file in $pidFiles) {
+            $processId = [int](Get-Content $file.FullName -Raw)
+            Stop-Process -Id $processId -ErrorAction SilentlyContinue
+            Write-Host "Stopped redis-server $processId"
+        }
+        if (Test-Path $demoDir) { Remove-Item $demoDir -Recurse -Force }
+        return
+    }
+    Invoke-BuildTask
+    & (Join-Path $Root 'examples/New-LocalCluster.ps1') -ModulePath (Join-Path $ModuleDir 'RedisCluster.psd1') -Path $demoDir
+    Write-Host ''
+    Write-Host 'The cluster keeps running. Explore it:' -ForegroundColor Green
+    Write-Host "  dotnet pwsh -NoExit -Command `"Import-Module ./out/RedisCluster; Connect-RedisCluster 127.0.0.1:17000 -Credential (Get-Credential default)`""
+    Write-Host 'Stop it with:  ./build.sh demo -Stop' -ForegroundColor Green
+}
+
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    $repository = Join-Path $OutDir 'repository'
+    $null = New-Item -ItemType Directory -Force $repository
+    $name = 'RedisClusterLocal'
+    if (-not (Get-PSResourceRepository -Name $name -ErrorAction SilentlyContinue)) {
+        Register-PSResourceRepository -Name $name -Uri $repository -Trusted
+    }
+    Publish-PSResource -Path $ModuleDir -Repository $name
+    Write-Host "Published to $repository. Install with: Install-PSResource RedisCluster -Repository $name"
+}
+
+switch ($Task) {
+    'Build' { Invoke-BuildTask }
+    'Test' { Invoke-TestTask }
+    'Demo' { Invoke-DemoTask }
+    'Package' { Invoke-PackageTask }
+}

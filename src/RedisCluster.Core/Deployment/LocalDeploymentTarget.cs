@@ -1,0 +1,83 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RedisCluster
+{
+    /// <summary>This machine.</summary>
+    public sealed class LocalDeploymentTarget : IDeploymentTarget
+    {
+        private const int OwnerReadWrite = 0x180; // 0600
+
+        public LocalDeploymentTarget(string computerName) => ComputerName = computerName;
+
+        public string ComputerName { get; }
+
+        public bool FileExists(string path) => File.Exists(path);
+
+        public void CreateDirectory(string path) => Directory.CreateDirectory(path);
+
+        public void WritePrivateFile(string path, string content)
+        {
+            // Create empty, restrict, then fill: the password is never in a file others can read.
+            File.WriteAllText(path, string.Empty);
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && chmod(path, OwnerReadWrite) != 0)
+            {
+                throw new IOException($"Could not restrict the permissions of {path} (errno {Marshal.GetLastWin32Error()}).");
+            }
+            File.WriteAllText(path, content);
+        }
+
+        public string ReadFile(string path) => File.ReadAllText(path);
+
+        public async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
+        {
+            var start = new ProcessStartInfo(program, string.Join(" ", arguments.Select(QuoteArgument)))
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using (var process = Process.Start(start))
+            {
+                var output = process.StandardOutput.ReadToEndAsync();
+                var error = process.StandardError.ReadToEndAsync();
+                while (!process.WaitForExit(50))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                }
+                return (process.ExitCode, (await output.ConfigureAwait(false)) + (await error.ConfigureAwait(false)));
+            }
+        }
+
+        public bool IsProcessRunning(int processId)
+        {
+            try
+            {
+                using (var process = Process.GetProcessById(processId)) return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        public string FindProgram(string name)
+        {
+            var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+                .Concat(new[] { "/usr/bin", "/usr/local/bin", "/usr/sbin" });
+            return directories.Where(d => d.Length > 0).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+        }
+
+        private static string QuoteArgument(string argument) =>
+            argument.Length > 0 && argument.All(c => !char.IsWhiteSpace(c) && c != '"') ? argument : "\"" + argument.Replace("\"", "\\\"") + "\"";
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int chmod(string path, int mode);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace RedisCluster
+{
+    /// <summary>A node offered for a new cluster, with the host it runs on as resolved for placement.</summary>
+    public sealed class CandidateNode
+    {
+        public CandidateNode(NodeEndPoint endPoint, string hostKey)
+        {
+            EndPoint = endPoint;
+            HostKey = hostKey;
+        }
+
+        public NodeEndPoint EndPoint { get; }
+
+        /// <summary>The resolved address of the host: nodes with equal keys share a machine.</summary>
+        public string HostKey { get; }
+
+        public override string ToString() => EndPoint.ToString();
+    }
+
+    public sealed class PlannedMaster
+    {
+        public PlannedMaster(CandidateNode node, SlotRange slots, IReadOnlyList<CandidateNode> replicas)
+        {
+            Node = node;
+            Slots = slots;
+            Replicas = replicas;
+        }
+
+        public CandidateNode Node { get; }
+        public SlotRange Slots { get; }
+        public IReadOnlyList<CandidateNode> Replicas { get; }
+    }
+
+    /// <summary>What New-RedisCluster will do: which nodes become masters with which slots, and who replicates whom.</summary>
+    public sealed class CreateClusterPlan
+    {
+        public CreateClusterPlan(IReadOnlyList<PlannedMaster> masters, IReadOnlyList<string> warnings)
+        {
+            Masters = masters;
+            Warnings = warnings;
+        }
+
+        public IReadOnlyList<PlannedMaster> Masters { get; }
+
+        /// <summary>Placement compromises the node set forced, such as a replica on its master's host.</summary>
+        public IReadOnlyList<string> Warnings { get; }
+
+        public IEnumerable<CandidateNode> AllNodes => Masters.SelectMany(m => new[] { m.Node }.Concat(m.Replicas));
+
+        public override string ToString()
+        {
+            var text = new StringBuilder();
+            text.AppendLine($"Create a cluster of {Masters.Count} masters and {Masters.Sum(m => m.Replicas.Count)} replicas:");
+            foreach (var master in Masters)
+            {
+                text.AppendLine($"  master {master.Node.EndPoint,-22} slots {master.Slots} ({master.Slots.Count})");
+                foreach (var replica in master.Replicas)
+                {
+                    text.AppendLine($"    replica {replica.EndPoint}");
+                }
+            }
+            foreach (var warning in Warnings) text.AppendLine("  warning: " + warning);
+            return text.ToString().TrimEnd();
+        }
+    }
+}

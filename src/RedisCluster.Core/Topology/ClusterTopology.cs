@@ -1,0 +1,43 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace RedisCluster
+{
+    /// <summary>The cluster as one node sees it: CLUSTER NODES parsed once.</summary>
+    public sealed class ClusterTopology
+    {
+        public ClusterTopology(NodeEndPoint source, IReadOnlyList<RedisClusterNode> nodes)
+        {
+            Source = source;
+            Nodes = nodes ?? throw new ArgumentNullException(nameof(nodes));
+        }
+
+        public static ClusterTopology Parse(NodeEndPoint source, string clusterNodes) =>
+            new ClusterTopology(source, ClusterNodesParser.Parse(clusterNodes));
+
+        /// <summary>The endpoint whose CLUSTER NODES this is.</summary>
+        public NodeEndPoint Source { get; }
+        public IReadOnlyList<RedisClusterNode> Nodes { get; }
+        public RedisClusterNode Myself => Nodes.FirstOrDefault(n => n.IsMyself);
+        public IEnumerable<RedisClusterNode> Masters => Nodes.Where(n => n.Role == NodeRole.Master);
+        public IEnumerable<RedisClusterNode> ReplicasOf(NodeId masterId) => Nodes.Where(n => n.MasterId == masterId);
+        public RedisClusterNode Find(NodeId id) => Nodes.FirstOrDefault(n => n.NodeId == id);
+
+        /// <summary>The master owning a slot in this view, or null when the slot is uncovered.</summary>
+        public RedisClusterNode OwnerOf(int slot) => Nodes.FirstOrDefault(n => n.Role == NodeRole.Master && n.OwnsSlot(slot));
+
+        /// <summary>Slot ranges with their owner, in slot order.</summary>
+        public IEnumerable<(SlotRange Range, RedisClusterNode Owner)> SlotOwners() =>
+            Masters.SelectMany(m => m.Slots.Select(r => (r, m))).OrderBy(x => x.r.Start);
+
+        /// <summary>
+        /// What every node must agree on: who owns which slots. Two nodes agree when their signatures are equal.
+        /// </summary>
+        public string SlotSignature() =>
+            string.Join("|", Masters.Where(m => m.Slots.Count > 0).OrderBy(m => m.NodeId.ToString(), StringComparer.Ordinal)
+                .Select(m => m.NodeId + ":" + string.Join(",", m.Slots)));
+
+        public int CoveredSlotCount => Masters.Sum(m => m.SlotCount);
+    }
+}

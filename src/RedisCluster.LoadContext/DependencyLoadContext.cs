@@ -1,0 +1,34 @@
+using System;
+using System.IO;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace RedisCluster.Loading
+{
+    /// <summary>
+    /// The module's private load context on PowerShell 7: RedisCluster.Core and its dependencies
+    /// (StackExchange.Redis and friends) load here from the dependencies folder, so another module that
+    /// brought other versions of them into the session does not clash with ours, whichever loaded first.
+    /// </summary>
+    public sealed class DependencyLoadContext : AssemblyLoadContext
+    {
+        private readonly string _directory;
+        private readonly string _runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location);
+
+        public DependencyLoadContext(string directory) => _directory = directory;
+
+        protected override Assembly Load(AssemblyName assemblyName)
+        {
+            string path = Path.Combine(_directory, assemblyName.Name + ".dll");
+            if (!File.Exists(path)) return null;
+            // Framework assemblies we carry only because netstandard2.0 needs them (System.Memory and the
+            // like) come from the runtime when it has a version at least as new: one copy of those types.
+            string frameworkCopy = Path.Combine(_runtimeDirectory, assemblyName.Name + ".dll");
+            if (File.Exists(frameworkCopy) && AssemblyName.GetAssemblyName(frameworkCopy).Version >= (assemblyName.Version ?? new Version()))
+            {
+                return null;
+            }
+            return LoadFromAssemblyPath(path);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Net.NetworkInformation;
+using RedisCluster.Internal;
+
+namespace RedisCluster.Commands
+{
+    [Cmdlet(VerbsCommon.New, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(RedisClusterNodeDeployment))]
+    public sealed class NewRedisClusterNodeCommand : RedisClusterCmdlet
+    {
+        /// <summary>The host to deploy on, also the address the nodes bind to. This machine's addresses only, for now.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string ComputerName { get; set; } = "127.0.0.1";
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 55535)]
+        public int[] Port { get; set; }
+
+        /// <summary>The password every node requires and uses towards its master; user "default" is requirepass.</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential Credential { get; set; } = PSCredential.Empty;
+
+        [Parameter]
+        [ValidateSet(NodeDeployer.ProcessServiceManager)]
+        public string ServiceManager { get; set; } = NodeDeployer.ProcessServiceManager;
+
+        /// <summary>Where the redis_PORT.conf files go.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string InstallPath { get; set; }
+
+        /// <summary>Where each node gets its working directory (data, cluster state, pid, log).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string DataPath { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string RedisServerPath { get; set; }
+
+        /// <summary>Further redis.conf directives, name = value; they override the defaults.</summary>
+        [Parameter]
+        public Hashtable Setting { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (!IsThisMachine(ComputerName))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSNotSupportedException($"'{ComputerName}' is not an address of this machine. New-RedisClusterNode deploys locally (-ServiceManager Process); run it on that host."),
+                    "RemoteDeploymentNotSupported", ErrorCategory.NotImplemented, ComputerName));
+            }
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            string installPath = GetUnresolvedProviderPathFromPSPath(InstallPath ?? Path.Combine(home, "redis-cluster", "conf"));
+            string dataPath = GetUnresolvedProviderPathFromPSPath(DataPath ?? Path.Combine(home, "redis-cluster", "data"));
+            var deployer = CreateDeployer();
+            foreach (int port in Port)
+            {
+                var spec = new NodeDeploymentSpec(ComputerName, port, installPath, dataPath)
+                {
+                    Credential = Credential == null || Credential == PSCredential.Empty ? null : Credential.GetNetworkCredential(),
+                    Settings = ToSettings(Setting),
+                };
+                // One port failing does not stop the others.
+                if (!TryAwait(async token => { await deployer.CheckAsync(spec); return true; }, spec.EndPoint.ToString(), out _) ||
+                    !ShouldProcess($"{spec.EndPoint} (config {spec.ConfigPath}, data {spec.DataPath})", "Deploy and start Redis cluster node"))
+                {
+                    continue;
+                }
+                if (TryAwait(token => deployer.DeployAsync(spec, token), spec.EndPoint.ToString(), out var deployment))
+                {
+                    WriteObject(deployment);
+                }
+            }
+        }
+
+        private NodeDeployer CreateDeployer()
+        {
+            try
+            {
+                return new NodeDeployer(new LocalDeploymentTarget(ComputerName),
+                    RedisServerPath == null ? null : GetUnresolvedProviderPathFromPSPath(RedisServerPath));
+            }
+            catch (RedisClusterException e)
+            {
+                ThrowTerminatingError(ErrorRecords.From(e, RedisServerPath));
+                throw;
+            }
+        }
+
+        private static IDictionary<string, string> ToSettings(Hashtable table) =>
+            table == null
+                ? new Dictionary<string, string>()
+                : table.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString(), e => LanguagePrimitives.ConvertTo<string>(e.Value), StringComparer.OrdinalIgnoreCase);
+
+        private static bool IsThisMachine(string computerName)
+        {
+            if (string.Equals(computerName, "localhost", StringComparison.OrdinalIgnoreCase) ||
+                string.Equals(computerName, Dns.GetHostName(), StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+            if (!IPAddress.TryParse(computerName, out var address)) return false;
+            if (IPAddress.IsLoopback(address)) return true;
+            return NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+                .Any(a => a.Address.Equals(address));
+        }
+    }
+}
