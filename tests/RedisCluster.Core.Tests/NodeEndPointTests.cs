@@ -154,7 +154,7 @@ namespace RedisCluster.Tests
             Assert.NotEqual(a, c);
             Assert.False(a.Equals((NodeEndPoint)null));
             Assert.False(a.Equals((object)"redis-a.example:7000"));
-            Assert.True(new HashSet<NodeEndPoint> { a }.Contains(b));
+            Assert.Contains(b, new HashSet<NodeEndPoint> { a });
         }
 
         [Fact]

@@ -20,8 +20,11 @@ namespace RedisCluster
 
         public IReadOnlyList<NodeEndPoint> Seeds { get; }
 
-        /// <summary>User and password; user "default" (or none) means the plain requirepass.</summary>
-        public NetworkCredential Credential { get; set; }
+        /// <summary>
+        /// User and password; user "default" (or none) means the plain requirepass. Internal so that no
+        /// output object hands the password to Format-List or ConvertTo-Json.
+        /// </summary>
+        internal NetworkCredential Credential { get; set; }
 
         public bool UseTls { get; set; }
 

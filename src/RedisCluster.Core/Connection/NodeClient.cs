@@ -73,6 +73,8 @@ namespace RedisCluster
                 AllowAdmin = true,
                 ClientName = "RedisCluster-PS",
                 KeepAlive = 10,
+                // A node that is down must be reported as such at once, not after commands sat in a backlog.
+                BacklogPolicy = BacklogPolicy.FailFast,
                 // Talk to this node only: as a "proxy" the library neither discovers the other cluster nodes
                 // nor redirects commands, and the default command map keeps every command usable.
                 Proxy = Proxy.Envoyproxy,

@@ -17,6 +17,9 @@ namespace RedisCluster
         private readonly ConcurrentDictionary<NodeEndPoint, Lazy<Task<NodeClient>>> _clients =
             new ConcurrentDictionary<NodeEndPoint, Lazy<Task<NodeClient>>>();
 
+        // Nodes the last topology named: where to turn when the current node and the seeds are gone.
+        private volatile IReadOnlyList<NodeEndPoint> _knownEndPoints = new NodeEndPoint[0];
+
         private RedisClusterConnection(ConnectionSettings settings) => Settings = settings;
 
         public ConnectionSettings Settings { get; }
@@ -56,10 +59,10 @@ namespace RedisCluster
             return WithCancellation(task, cancellationToken);
         }
 
-        /// <summary>CLUSTER NODES from the current node, falling back to the other seeds when it fails.</summary>
+        /// <summary>CLUSTER NODES from the current node, falling back to the seeds and the other known nodes.</summary>
         public async Task<ClusterTopology> GetTopologyAsync(CancellationToken cancellationToken)
         {
-            var candidates = new[] { EndPoint }.Concat(Settings.Seeds).Distinct().ToList();
+            var candidates = new[] { EndPoint }.Concat(Settings.Seeds).Concat(_knownEndPoints).Distinct().ToList();
             RedisClusterException last = null;
             foreach (var endPoint in candidates)
             {
@@ -67,6 +70,7 @@ namespace RedisCluster
                 {
                     var topology = await ReadTopologyAsync(endPoint, cancellationToken).ConfigureAwait(false);
                     EndPoint = endPoint;
+                    _knownEndPoints = topology.Nodes.Select(n => n.ToEndPoint()).Where(e => e != null).ToList();
                     return topology;
                 }
                 catch (RedisClusterException e) when (e.Kind == FailureKind.Unreachable || e.Kind == FailureKind.Timeout)

@@ -17,6 +17,7 @@ namespace RedisCluster
         void WritePrivateFile(string path, string content);
 
         string ReadFile(string path);
+        void DeleteFile(string path);
 
         /// <summary>Runs a program with arguments (never secrets) and returns its exit code and output.</summary>
         Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, CancellationToken cancellationToken);

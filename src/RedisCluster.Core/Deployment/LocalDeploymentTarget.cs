@@ -34,6 +34,8 @@ namespace RedisCluster
 
         public string ReadFile(string path) => File.ReadAllText(path);
 
+        public void DeleteFile(string path) => File.Delete(path);
+
         public async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
         {
             var start = new ProcessStartInfo(program, string.Join(" ", arguments.Select(QuoteArgument)))

@@ -68,6 +68,8 @@ namespace RedisCluster
 
         private RedisClusterException StartFailed(NodeDeploymentSpec spec, string output)
         {
+            // The config goes, so that the port counts as free again; the log stays for the post-mortem.
+            _target.DeleteFile(spec.ConfigPath);
             string log = _target.FileExists(spec.LogPath) ? _target.ReadFile(spec.LogPath) : output;
             string lastLines = string.Join(" | ", log.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Reverse().Take(3).Reverse());
             return new RedisClusterException(FailureKind.InvalidState,

@@ -75,7 +75,7 @@ namespace RedisCluster
         public NodeId NodeId { get; }
 
         /// <summary>"ip:port" as the cluster announces it; empty for a node without an address.</summary>
-        public string EndPoint => string.IsNullOrEmpty(Host) ? string.Empty : new NodeEndPoint(Host, Port).ToString();
+        public string EndPoint => ToEndPoint()?.ToString() ?? string.Empty;
         public string Host { get; }
         public int Port { get; }
         public int BusPort { get; }

@@ -27,39 +27,103 @@ namespace RedisCluster
             var masters = interleaved.Take(masterCount).ToList();
             var spare = interleaved.Skip(masterCount).ToList();
             var slots = SplitSlots(masterCount);
-            var replicas = masters.ToDictionary(m => m, m => new List<CandidateNode>());
-            var warnings = new List<string>();
 
             // Round by round, every master gets one more replica: the candidate on another host than the
             // master and its existing replicas, from the host that has taken the fewest nodes so far.
             var load = nodes.GroupBy(n => n.HostKey).ToDictionary(g => g.Key, g => 0);
             foreach (var master in masters) load[master.HostKey]++;
+            var assignments = new List<Assignment>();
             for (int round = 0; round < replicasPerMaster; round++)
             {
                 foreach (var master in masters)
                 {
                     var chosen = spare
-                        .OrderBy(c => c.HostKey == master.HostKey ? 2 : replicas[master].Any(r => r.HostKey == c.HostKey) ? 1 : 0)
+                        .OrderBy(c => c.HostKey == master.HostKey ? 2 : assignments.Any(a => a.Master == master && a.Replica.HostKey == c.HostKey) ? 1 : 0)
                         .ThenBy(c => load[c.HostKey])
                         .First();
-                    if (chosen.HostKey == master.HostKey)
-                    {
-                        warnings.Add($"{chosen.EndPoint} replicates {master.EndPoint} on the same host: losing that host loses both.");
-                    }
                     spare.Remove(chosen);
-                    replicas[master].Add(chosen);
+                    assignments.Add(new Assignment(master, chosen));
                     load[chosen.HostKey]++;
                 }
             }
-            // Nodes beyond masters x (1 + replicas) still join: as extra replicas of the thinnest masters.
+            // Nodes beyond masters x (1 + replicas) still join: as extra replicas of the thinnest masters on other hosts.
             foreach (var extra in spare)
             {
-                var master = masters.OrderBy(m => m.HostKey == extra.HostKey ? 1 : 0).ThenBy(m => replicas[m].Count).First();
-                replicas[master].Add(extra);
+                var master = masters.OrderBy(m => m.HostKey == extra.HostKey ? 1 : 0).ThenBy(m => assignments.Count(a => a.Master == m)).First();
+                assignments.Add(new Assignment(master, extra));
             }
 
+            // Greedy choices can corner the last master into its own host; swapping replicas between
+            // masters while that lowers the placement cost fixes it (redis-cli does the same, at random).
+            ImprovePlacement(assignments);
+
+            var replicas = masters.ToDictionary(m => m, m => assignments.Where(a => a.Master == m).Select(a => a.Replica).ToList());
+            var warnings = assignments.Where(a => a.Replica.HostKey == a.Master.HostKey)
+                .Select(a => $"{a.Replica.EndPoint} replicates {a.Master.EndPoint} on the same host: losing that host loses both.")
+                .ToList();
             var planned = masters.Select((m, i) => new PlannedMaster(m, slots[i], replicas[m])).ToList();
             return new CreateClusterPlan(planned, warnings);
+        }
+
+        private sealed class Assignment
+        {
+            public Assignment(CandidateNode master, CandidateNode replica)
+            {
+                Master = master;
+                Replica = replica;
+            }
+
+            public CandidateNode Master { get; }
+            public CandidateNode Replica { get; set; }
+        }
+
+        private const int SameHostAsMasterCost = 10000;
+        private const int SameHostAsSiblingCost = 1;
+
+        private static void ImprovePlacement(List<Assignment> assignments)
+        {
+            int cost = PlacementCost(assignments);
+            for (bool improved = true; improved && cost > 0;)
+            {
+                improved = false;
+                for (int i = 0; i < assignments.Count; i++)
+                {
+                    for (int j = i + 1; j < assignments.Count; j++)
+                    {
+                        if (assignments[i].Master == assignments[j].Master) continue;
+                        Swap(assignments[i], assignments[j]);
+                        int swapped = PlacementCost(assignments);
+                        if (swapped < cost)
+                        {
+                            cost = swapped;
+                            improved = true;
+                        }
+                        else
+                        {
+                            Swap(assignments[i], assignments[j]);
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void Swap(Assignment a, Assignment b)
+        {
+            var replica = a.Replica;
+            a.Replica = b.Replica;
+            b.Replica = replica;
+        }
+
+        /// <summary>10000 for a replica on its master's host, 1 for each two replicas of one master sharing a host.</summary>
+        private static int PlacementCost(IEnumerable<Assignment> assignments)
+        {
+            var list = assignments.ToList();
+            int cost = list.Count(a => a.Replica.HostKey == a.Master.HostKey) * SameHostAsMasterCost;
+            foreach (var group in list.GroupBy(a => a.Master))
+            {
+                cost += group.GroupBy(a => a.Replica.HostKey).Sum(h => h.Count() * (h.Count() - 1) / 2) * SameHostAsSiblingCost;
+            }
+            return cost;
         }
 
         /// <summary>

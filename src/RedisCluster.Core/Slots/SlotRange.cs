@@ -68,6 +68,7 @@ namespace RedisCluster
             int start = -1, previous = -1;
             foreach (int slot in slots.Distinct().OrderBy(s => s))
             {
+                if (!HashSlot.IsValid(slot)) throw new ArgumentOutOfRangeException(nameof(slots), slot, $"A slot is between 0 and {HashSlot.MaxSlot}.");
                 if (start < 0) { start = previous = slot; continue; }
                 if (slot == previous + 1) { previous = slot; continue; }
                 result.Add(new SlotRange(start, previous));

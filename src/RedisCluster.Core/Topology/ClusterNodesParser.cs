@@ -42,6 +42,7 @@ namespace RedisCluster
 
         public static RedisClusterNode ParseLine(string line, int lineNumber = 1)
         {
+            if (line == null) throw new ArgumentNullException(nameof(line));
             var fields = line.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length < FixedFieldCount)
             {

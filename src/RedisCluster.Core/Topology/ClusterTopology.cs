@@ -20,12 +20,13 @@ namespace RedisCluster
         public NodeEndPoint Source { get; }
         public IReadOnlyList<RedisClusterNode> Nodes { get; }
         public RedisClusterNode Myself => Nodes.FirstOrDefault(n => n.IsMyself);
-        public IEnumerable<RedisClusterNode> Masters => Nodes.Where(n => n.Role == NodeRole.Master);
+        /// <summary>Nodes flagged master; a node still in handshake carries no role yet and is left out.</summary>
+        public IEnumerable<RedisClusterNode> Masters => Nodes.Where(n => (n.Flags & NodeFlags.Master) != 0);
         public IEnumerable<RedisClusterNode> ReplicasOf(NodeId masterId) => Nodes.Where(n => n.MasterId == masterId);
         public RedisClusterNode Find(NodeId id) => Nodes.FirstOrDefault(n => n.NodeId == id);
 
         /// <summary>The master owning a slot in this view, or null when the slot is uncovered.</summary>
-        public RedisClusterNode OwnerOf(int slot) => Nodes.FirstOrDefault(n => n.Role == NodeRole.Master && n.OwnsSlot(slot));
+        public RedisClusterNode OwnerOf(int slot) => Masters.FirstOrDefault(n => n.OwnsSlot(slot));
 
         /// <summary>Slot ranges with their owner, in slot order.</summary>
         public IEnumerable<(SlotRange Range, RedisClusterNode Owner)> SlotOwners() =>

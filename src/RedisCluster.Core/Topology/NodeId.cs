@@ -36,7 +36,7 @@ namespace RedisCluster
 
         public override string ToString() => _value ?? string.Empty;
         public bool Equals(NodeId other) => string.Equals(_value, other._value, StringComparison.Ordinal);
-        public override bool Equals(object obj) => obj is NodeId other ? Equals(other) : obj is string s && TryParse(s, out var id) && Equals(id);
+        public override bool Equals(object obj) => obj is NodeId other && Equals(other);
         public override int GetHashCode() => _value == null ? 0 : StringComparer.Ordinal.GetHashCode(_value);
         public static bool operator ==(NodeId a, NodeId b) => a.Equals(b);
         public static bool operator !=(NodeId a, NodeId b) => !a.Equals(b);

@@ -1,0 +1,158 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers/Common.ps1')
+    $script:Password = 'create-pw-1'
+    $script:Cred = New-TestCredential $Password
+
+    function Get-NodeState([object[]] $Node) {
+        # What must not change when New-RedisCluster refuses: known nodes, slots, keys.
+        foreach ($n in $Node) {
+            $view = @(Get-TestNodeView $n.EndPoint $Password)
+            '{0}|{1}|{2}|{3}' -f $n.EndPoint, $view.Count, (($view | ForEach-Object { $_.Slots -join ',' }) -join ';'), (Invoke-RedisCli $n.EndPoint $Password DBSIZE)
+        }
+    }
+}
+
+AfterAll {
+    Disconnect-RedisCluster
+    Stop-TestNode
+}
+
+Describe 'New-RedisCluster on three hosts' {
+    BeforeAll {
+        # Two nodes on each of three loopback "hosts", the operator's recipe in miniature.
+        $script:Nodes = foreach ($address in '127.0.0.1', '127.0.0.2', '127.0.0.3') { Start-TestNode -Count 2 -Address $address -Password $Password }
+        $script:Created = $Nodes | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred
+    }
+    AfterAll { Stop-TestNode -Node $Nodes }
+
+    It 'splits the slots as redis-cli does' {
+        $masters = $Created | Where-Object Role -eq Master | Sort-Object { $_.Slots[0].Start }
+        ($masters | ForEach-Object { $_.Slots -join ',' }) -join ' ' | Should -Be '0-5460 5461-10922 10923-16383'
+    }
+
+    It 'puts one master on each host and every replica on another host than its master' {
+        $masters = $Created | Where-Object Role -eq Master
+        @($masters.Host | Select-Object -Unique).Count | Should -Be 3
+        foreach ($replica in $Created | Where-Object Role -eq Replica) {
+            $master = $Created | Where-Object { $_.NodeId -eq $replica.MasterId }
+            $replica.Host | Should -Not -Be $master.Host
+        }
+    }
+
+    It 'gives every node its own config epoch' {
+        $view = Get-TestNodeView $Nodes[0].EndPoint $Password
+        $epochs = foreach ($n in $Created | Where-Object Role -eq Master) { $n.ConfigEpoch }
+        @($epochs | Select-Object -Unique).Count | Should -Be 3
+    }
+
+    It 'leaves a cluster that keeps every invariant' {
+        $data = Write-TestData -Node $Nodes -Password $Password -Count 300
+        Assert-ClusterInvariant -Node $Nodes -Password $Password -ExpectedData $data
+    }
+
+    It 'returns nodes that pipe on without credentials' {
+        ($Created | Select-Object -First 1 | Get-RedisClusterNode -Role Master).Count | Should -Be 3
+    }
+}
+
+Describe 'New-RedisCluster -WhatIf' {
+    It 'prints the plan and changes nothing' {
+        $nodes = Start-TestNode -Count 3 -Password $Password
+        try {
+            $before = Get-NodeState $nodes
+            # What-if text goes to the host, not to a stream: read it from a child process's console.
+            $env:REDISCLUSTER_TEST_PASSWORD = $Password
+            $output = Invoke-FreshPwsh @"
+Import-Module '$ModuleManifest'
+`$cred = [pscredential]::new('default', (ConvertTo-SecureString `$env:REDISCLUSTER_TEST_PASSWORD -AsPlainText -Force))
+New-RedisCluster -EndPoint $($nodes.EndPoint -join ',') -Credential `$cred -WhatIf
+"@ | Out-String
+            $output | Should -BeLike '*What if*master*0-5460*master*5461-10922*master*10923-16383*'
+            Get-NodeState $nodes | Should -Be $before
+        } finally { Stop-TestNode -Node $nodes }
+    }
+}
+
+Describe 'New-RedisCluster refuses bad input and changes nothing' {
+    BeforeAll { $script:Spare = Start-TestNode -Count 6 -Password $Password }
+    AfterAll { Stop-TestNode -Node $Spare }
+
+    It 'refuses fewer nodes than three masters need' {
+        $before = Get-NodeState $Spare
+        { $Spare | Select-Object -First 5 | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred } | Should -Throw -ErrorId 'TooFewNodes*'
+        { $Spare | Select-Object -First 2 | New-RedisCluster -Credential $Cred } | Should -Throw -ErrorId 'TooFewNodes*'
+        Get-NodeState $Spare | Should -Be $before
+    }
+
+    It 'refuses the same endpoint twice' {
+        $before = Get-NodeState $Spare
+        $endPoints = @($Spare[0].EndPoint, $Spare[1].EndPoint, $Spare[2].EndPoint, $Spare[0].EndPoint)
+        $err = $null
+        try { New-RedisCluster -EndPoint $endPoints -Credential $Cred } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'DuplicateEndPoint*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-NodeState $Spare | Should -Be $before
+    }
+
+    It 'refuses two names for the same node' {
+        $before = Get-NodeState $Spare
+        $endPoints = @($Spare[0].EndPoint, "localhost:$($Spare[0].Port)", $Spare[1].EndPoint, $Spare[2].EndPoint)
+        { New-RedisCluster -EndPoint $endPoints -Credential $Cred } | Should -Throw -ErrorId 'DuplicateEndPoint*'
+        Get-NodeState $Spare | Should -Be $before
+    }
+
+    It 'refuses an unreachable node' {
+        $before = Get-NodeState $Spare
+        $dead = "127.0.0.1:$(Get-FreeNodePort)"
+        $err = $null
+        try { New-RedisCluster -EndPoint ($Spare[0..2].EndPoint + $dead) -Credential $Cred -ConnectTimeoutSeconds 2 } catch { $err = $_ }
+        $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+        "$err" | Should -BeLike "*$dead*"
+        Get-NodeState $Spare | Should -Be $before
+    }
+
+    It 'refuses a node that holds keys' {
+        # A node without slots takes no writes: serve the key's slot for a moment, write, give it up.
+        $slot = Invoke-RedisCli $Spare[3].EndPoint $Password CLUSTER KEYSLOT '{x}'
+        $null = Invoke-RedisCli $Spare[3].EndPoint $Password CLUSTER ADDSLOTS $slot
+        $null = Invoke-RedisCli $Spare[3].EndPoint $Password SET '{x}' 1
+        $null = Invoke-RedisCli $Spare[3].EndPoint $Password CLUSTER DELSLOTS $slot
+        try {
+            $before = Get-NodeState $Spare
+            $err = $null
+            try { New-RedisCluster -EndPoint $Spare[1..3].EndPoint -Credential $Cred } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'NodeNotEmpty*'
+            "$err" | Should -BeLike "*$($Spare[3].EndPoint)*1 key*"
+            Get-NodeState $Spare | Should -Be $before
+        } finally { $null = Invoke-RedisCli $Spare[3].EndPoint $Password DEL '{x}' }
+    }
+
+    It 'refuses a node that is already in a cluster' {
+        $null = Invoke-RedisCli $Spare[4].EndPoint $Password CLUSTER MEET $Spare[5].Host ($Spare[5].Port)
+        Start-Sleep -Milliseconds 500
+        $before = Get-NodeState $Spare[0..3]
+        { New-RedisCluster -EndPoint ($Spare[0..2].EndPoint + $Spare[4].EndPoint) -Credential $Cred } | Should -Throw -ErrorId 'NodeNotEmpty*'
+        Get-NodeState $Spare[0..3] | Should -Be $before
+    }
+
+    It 'refuses a node without cluster support' {
+        $plain = Start-TestNode -NoCluster -Password $Password
+        try {
+            $before = Get-NodeState $Spare[0..2]
+            $err = $null
+            try { New-RedisCluster -EndPoint ($Spare[0..2].EndPoint + $plain.EndPoint) -Credential $Cred } catch { $err = $_ }
+            "$err" | Should -BeLike '*cluster support is disabled*'
+            Get-NodeState $Spare[0..2] | Should -Be $before
+        } finally { Stop-TestNode -Node $plain }
+    }
+
+    It 'refuses a wrong password before touching any node' {
+        $before = Get-NodeState $Spare[0..2]
+        { New-RedisCluster -EndPoint $Spare[0..2].EndPoint -Credential (New-TestCredential 'wrong') } | Should -Throw -ErrorId 'AuthenticationFailed*'
+        Get-NodeState $Spare[0..2] | Should -Be $before
+    }
+
+    It 'refuses a negative replica count' {
+        { New-RedisCluster -EndPoint $Spare[0..2].EndPoint -ReplicasPerMaster -1 -Credential $Cred } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+}

@@ -1,0 +1,238 @@
+# Real redis-server nodes for the Pester tests, independent of the module under test: started from
+# plain config files, checked with redis-cli, always stopped by PID.
+Set-StrictMode -Version Latest
+
+$script:Nodes = [System.Collections.Generic.List[object]]::new()
+$script:Root = Join-Path ([IO.Path]::GetTempPath()) "redis-cluster-tests-$PID"
+# Ports and their bus ports (port + 10000) stay below the ephemeral range (32768-60999).
+$script:PortRange = 17100..21999
+$script:NextPort = Get-Random -Minimum 17100 -Maximum 21000
+
+function Test-PortFree([string] $Address, [int] $Port) {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Parse($Address), $Port)
+    try { $listener.Start(); $true } catch { $false } finally { $listener.Stop() }
+}
+
+function Get-FreeNodePort {
+    <# A port whose bus port is free too, on the given address. #>
+    param([string] $Address = '127.0.0.1')
+    for ($i = 0; $i -lt $script:PortRange.Count; $i++) {
+        $port = $script:NextPort
+        $script:NextPort = if ($port -ge $script:PortRange[-1]) { $script:PortRange[0] } else { $port + 1 }
+        if ((Test-PortFree $Address $port) -and (Test-PortFree $Address ($port + 10000))) { return $port }
+    }
+    throw 'No free node port left in 17100-21999.'
+}
+
+function Invoke-RedisCli {
+    <# redis-cli against one node; the password travels in REDISCLI_AUTH, never on the command line. #>
+    [CmdletBinding(PositionalBinding = $false)]
+    param(
+        [Parameter(Mandatory, Position = 0)] [string] $EndPoint,
+        [Parameter(Position = 1)] [string] $Password,
+        [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments,
+        [string[]] $InputLines
+    )
+    $hostName, $port = $EndPoint -split ':'
+    $env:REDISCLI_AUTH = $Password
+    try {
+        if ($InputLines) { $InputLines | & redis-cli -h $hostName -p $port --no-auth-warning @Arguments }
+        else { & redis-cli -h $hostName -p $port --no-auth-warning @Arguments }
+    } finally { Remove-Item Env:REDISCLI_AUTH -ErrorAction SilentlyContinue }
+}
+
+function Start-TestNode {
+    <#
+    .SYNOPSIS
+        Starts empty redis-server nodes on free loopback ports, cluster-enabled unless told otherwise.
+    #>
+    param(
+        [int] $Count = 1,
+        [string] $Password,
+        [string] $Address = '127.0.0.1',
+        [switch] $NoCluster,
+        [hashtable] $Setting = @{}
+    )
+    $started = foreach ($n in 1..$Count) {
+        $port = Get-FreeNodePort $Address
+        $dir = Join-Path $script:Root "$Address-$port"
+        $null = New-Item -ItemType Directory -Force $dir
+        $lines = @(
+            "port $port", "bind $Address", "bind-source-addr $Address", "daemonize yes",
+            "dir `"$dir`"", "pidfile `"$dir/redis.pid`"", "logfile `"$dir/redis.log`"",
+            'save ""', 'appendonly no'
+        )
+        if (-not $NoCluster) { $lines += 'cluster-enabled yes', 'cluster-config-file nodes.conf', 'cluster-node-timeout 2000' }
+        if ($Password) { $lines += "requirepass `"$Password`"", "masterauth `"$Password`"" }
+        foreach ($key in $Setting.Keys) { $lines += "$key $($Setting[$key])" }
+        $config = Join-Path $dir 'redis.conf'
+        Set-Content -Path $config -Value $lines
+        & redis-server $config | Out-Null
+        $node = [pscustomobject]@{ EndPoint = "${Address}:$port"; Host = $Address; Port = $port; Dir = $dir; ProcessId = 0; Password = $Password }
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ([DateTime]::UtcNow -lt $deadline) {
+            if ((Test-Path "$dir/redis.pid") -and ((Invoke-RedisCli $node.EndPoint $Password PING) -eq 'PONG')) { break }
+            Start-Sleep -Milliseconds 50
+        }
+        $node.ProcessId = [int](Get-Content "$dir/redis.pid" -Raw)
+        $script:Nodes.Add($node)
+        $node
+    }
+    $started
+}
+
+function Stop-TestNode {
+    <# Stops nodes by PID (all started ones by default) and waits until they are gone. #>
+    param([Parameter(ValueFromPipeline)] [object[]] $Node)
+    begin { $toStop = [System.Collections.Generic.List[object]]::new() }
+    process { if ($Node) { $toStop.AddRange($Node) } }
+    end {
+        if ($toStop.Count -eq 0) { $toStop.AddRange($script:Nodes) }
+        foreach ($n in @($toStop)) { Stop-ProcessById $n.ProcessId; $null = $script:Nodes.Remove($n) }
+    }
+}
+
+function Stop-ProcessById([int] $ProcessId) {
+    if ($ProcessId -le 0) { return }
+    Stop-Process -Id $ProcessId -Force -ErrorAction SilentlyContinue
+    $deadline = [DateTime]::UtcNow.AddSeconds(5)
+    while ((Get-Process -Id $ProcessId -ErrorAction SilentlyContinue) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+}
+
+function New-TestCluster {
+    <#
+    .SYNOPSIS
+        A ready cluster made by redis-cli (not by the module under test), for tests of the read path.
+    #>
+    param([int] $Masters = 3, [int] $ReplicasPerMaster = 1, [string] $Password)
+    $nodes = @(Start-TestNode -Count ($Masters * (1 + $ReplicasPerMaster)) -Password $Password)
+    $env:REDISCLI_AUTH = $Password
+    try {
+        $out = & redis-cli --no-auth-warning --cluster create @($nodes.EndPoint) --cluster-replicas $ReplicasPerMaster --cluster-yes 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "redis-cli --cluster create failed: $out" }
+    } finally { Remove-Item Env:REDISCLI_AUTH -ErrorAction SilentlyContinue }
+    Wait-TestClusterOk -Node $nodes
+    $nodes
+}
+
+function Wait-TestClusterOk {
+    param([object[]] $Node, [int] $TimeoutSeconds = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $states = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER INFO) -match '^cluster_state:' }
+        $slots = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER SLOTS) -join ',' }
+        if (@($states | Where-Object { $_ -ne 'cluster_state:ok' }).Count -eq 0 -and @($slots | Select-Object -Unique).Count -eq 1) { return }
+        Start-Sleep -Milliseconds 200
+    }
+    throw "The test cluster did not settle within $TimeoutSeconds s."
+}
+
+function Get-TestNodeView {
+    <# CLUSTER NODES of one node as simple objects, parsed here rather than by the module under test. #>
+    param([string] $EndPoint, [string] $Password)
+    foreach ($line in (Invoke-RedisCli $EndPoint $Password CLUSTER NODES)) {
+        if (-not $line) { continue }
+        $f = $line -split ' '
+        [pscustomobject]@{
+            Id = $f[0]; EndPoint = ($f[1] -split '@')[0]; Flags = $f[2] -split ','; MasterId = $f[3]
+            Slots = @($f | Select-Object -Skip 8 | Where-Object { $_ -notmatch '^\[' }); Open = @($f | Select-Object -Skip 8 | Where-Object { $_ -match '^\[' })
+            IsMaster = ($f[2] -split ',') -contains 'master'
+        }
+    }
+}
+
+function Get-SlotSet([string[]] $Ranges) {
+    $set = [System.Collections.Generic.HashSet[int]]::new()
+    foreach ($r in $Ranges) {
+        $a, $b = $r -split '-'
+        if (-not $b) { $b = $a }
+        foreach ($s in [int]$a..[int]$b) { $null = $set.Add($s) }
+    }
+    , $set
+}
+
+function Get-DataDigest([hashtable] $Data) {
+    $text = ($Data.Keys | Sort-Object -CaseSensitive | ForEach-Object { "$_=$($Data[$_])" }) -join "`n"
+    [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($text)))
+}
+
+function Assert-ClusterInvariant {
+    <#
+    .SYNOPSIS
+        Checks the five invariants of shared/notes/reliability-facts.md and throws on the first broken one.
+    .PARAMETER ExpectedData
+        key -> value of everything loaded; checked for presence, value, count and digest.
+    #>
+    param(
+        [Parameter(Mandatory)] [object[]] $Node,
+        [string] $Password,
+        [hashtable] $ExpectedData = @{}
+    )
+    $views = @{}
+    foreach ($n in $Node) { $views[$n.EndPoint] = @(Get-TestNodeView $n.EndPoint $Password) }
+
+    # 1. Coverage: same CLUSTER SLOTS everywhere, all 16384 slots, cluster_state ok everywhere.
+    $slotsReplies = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $Password CLUSTER SLOTS) -join ',' }
+    if (@($slotsReplies | Select-Object -Unique).Count -ne 1) { throw 'Invariant 1 broken: nodes disagree on CLUSTER SLOTS.' }
+    foreach ($n in $Node) {
+        $state = (Invoke-RedisCli $n.EndPoint $Password CLUSTER INFO) -match '^cluster_state:'
+        if ($state -ne 'cluster_state:ok') { throw "Invariant 1 broken: $($n.EndPoint) reports $state." }
+    }
+    $first = $views[$Node[0].EndPoint]
+    $masters = @($first | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 })
+    $covered = 0
+    foreach ($m in $masters) { $covered += (Get-SlotSet $m.Slots).Count }
+    if ($covered -ne 16384) { throw "Invariant 1 broken: $covered of 16384 slots covered." }
+
+    # 2. No open slots on any node's own line.
+    foreach ($n in $Node) {
+        $own = $views[$n.EndPoint] | Where-Object { $_.Flags -contains 'myself' }
+        if ($own.Open.Count -gt 0) { throw "Invariant 2 broken: $($n.EndPoint) has open slots $($own.Open -join ' ')." }
+    }
+
+    # 3. No orphans: no master holds keys in a slot it does not own.
+    foreach ($m in $masters) {
+        $owned = Get-SlotSet $m.Slots
+        $counts = @(Invoke-RedisCli $m.EndPoint $Password -InputLines (0..16383 | ForEach-Object { "CLUSTER COUNTKEYSINSLOT $_" }))
+        for ($s = 0; $s -lt 16384; $s++) {
+            if ([int]$counts[$s] -gt 0 -and -not $owned.Contains($s)) { throw "Invariant 3 broken: $($m.EndPoint) holds $($counts[$s]) key(s) in slot $s it does not own." }
+        }
+    }
+
+    # 4. Data: every key once, with its value; count and digest as loaded.
+    $total = 0
+    $found = @{}
+    foreach ($m in $masters) {
+        $total += [int](Invoke-RedisCli $m.EndPoint $Password DBSIZE)
+        $keys = @(Invoke-RedisCli $m.EndPoint $Password --scan)
+        if ($keys.Count -gt 0) {
+            $values = @(Invoke-RedisCli $m.EndPoint $Password -InputLines ($keys | ForEach-Object { "GET `"$_`"" }))
+            for ($i = 0; $i -lt $keys.Count; $i++) { $found[$keys[$i]] = $values[$i] }
+        }
+    }
+    if ($total -ne $ExpectedData.Count) { throw "Invariant 4 broken: masters hold $total keys, $($ExpectedData.Count) expected." }
+    if ((Get-DataDigest $found) -ne (Get-DataDigest $ExpectedData)) { throw 'Invariant 4 broken: the data digest differs from the one loaded.' }
+
+    # 5. Replicas: link up and as many keys as their master.
+    foreach ($replica in @($first | Where-Object { $_.Flags -contains 'slave' })) {
+        $master = $first | Where-Object Id -eq $replica.MasterId
+        $null = Invoke-RedisCli $master.EndPoint $Password WAIT 1 5000
+        $info = Invoke-RedisCli $replica.EndPoint $Password INFO replication
+        if (-not ($info -match '^master_link_status:up')) { throw "Invariant 5 broken: $($replica.EndPoint) has its master link down." }
+        $replicaKeys = [int](Invoke-RedisCli $replica.EndPoint $Password DBSIZE)
+        $masterKeys = [int](Invoke-RedisCli $master.EndPoint $Password DBSIZE)
+        if ($replicaKeys -ne $masterKeys) { throw "Invariant 5 broken: $($replica.EndPoint) has $replicaKeys keys, its master $masterKeys." }
+    }
+}
+
+function Write-TestData {
+    <# Writes Count keys through cluster routing (redis-cli -c) and returns them as key -> value. #>
+    param([Parameter(Mandatory)] [object[]] $Node, [string] $Password, [int] $Count = 100, [string] $Prefix = 'k')
+    $data = @{}
+    foreach ($i in 1..$Count) { $data["${Prefix}:$i"] = "v$i-$(Get-Random)" }
+    $null = Invoke-RedisCli $Node[0].EndPoint $Password -c -InputLines ($data.Keys | ForEach-Object { "SET $_ $($data[$_])" })
+    $data
+}
+
+Export-ModuleMember -Function Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, New-TestCluster, Wait-TestClusterOk,
+    Get-TestNodeView, Assert-ClusterInvariant, Write-TestData, Get-DataDigest
