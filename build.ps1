@@ -112,24 +112,32 @@ Import-Module '$pesterModule'
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
 
-function Invoke-DemoTask {
-    $demoDir = Join-Path $OutDir 'demo'
-    if ($Stop) {
-        Import-Module (Join-Path $ModuleDir 'RedisCluster.psd1')
-        $pidFiles = Get-ChildItem $demoDir -Recurse -Filter '*.pid' -ErrorAction SilentlyContinue
-        foreach ($file in $pidFiles) {
-            $processId = [int](Get-Content $file.FullName -Raw)
-            Stop-Process -Id $processId -ErrorAction SilentlyContinue
+function Stop-Demo([string] $DemoDir) {
+    foreach ($file in Get-ChildItem $DemoDir -Recurse -Filter '*.pid' -ErrorAction SilentlyContinue) {
+        $processId = [int](Get-Content $file.FullName -Raw)
+        if (Get-Process -Id $processId -ErrorAction SilentlyContinue) {
+            Stop-Process -Id $processId
+            Wait-Process -Id $processId -Timeout 10 -ErrorAction SilentlyContinue
             Write-Host "Stopped redis-server $processId"
         }
-        if (Test-Path $demoDir) { Remove-Item $demoDir -Recurse -Force }
-        return
     }
+    if (Test-Path $DemoDir) { Remove-Item $DemoDir -Recurse -Force }
+}
+
+function Invoke-DemoTask {
+    $demoDir = Join-Path $OutDir 'demo'
+    # A demo from an earlier run goes first: its nodes hold the ports.
+    Stop-Demo $demoDir
+    if ($Stop) { return }
     Invoke-BuildTask
     & (Join-Path $Root 'examples/New-LocalCluster.ps1') -ModulePath (Join-Path $ModuleDir 'RedisCluster.psd1') -Path $demoDir
     Write-Host ''
     Write-Host 'The cluster keeps running. Explore it:' -ForegroundColor Green
-    Write-Host "  dotnet pwsh -NoExit -Command `"Import-Module ./out/RedisCluster; Connect-RedisCluster 127.0.0.1:17000 -Credential (Get-Credential default)`""
+    Write-Host '  dotnet pwsh'
+    Write-Host '  Import-Module ./out/RedisCluster/RedisCluster.psd1'
+    Write-Host "  `$cred = [pscredential]::new('default', (Get-Content ./out/demo/password -Raw | ConvertTo-SecureString -AsPlainText -Force))"
+    Write-Host '  Connect-RedisCluster 127.0.0.1:6379 -Credential $cred'
+    Write-Host '  Get-RedisClusterNode | Where Role -eq master'
     Write-Host 'Stop it with:  ./build.sh demo -Stop' -ForegroundColor Green
 }
 

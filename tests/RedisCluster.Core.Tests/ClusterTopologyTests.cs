@@ -133,6 +133,14 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
+        public void Parse_FreshNodeWithoutItsOwnIp_GetsTheHostItWasReachedOn()
+        {
+            var topology = ClusterTopology.Parse(new NodeEndPoint("127.0.0.7", 21000), TestData.Read("fresh-single-node.txt"));
+            Assert.Equal("127.0.0.7:21000", topology.Myself.EndPoint);
+            Assert.Empty(ClusterNodesParser.Parse(TestData.Read("fresh-single-node.txt"))[0].Host);
+        }
+
+        [Fact]
         public void Masters_IncludeNoAddrMaster()
         {
             // ":0@0 master,noaddr" still carries the master flag.

@@ -102,6 +102,13 @@ namespace RedisCluster
         /// <summary>The connection this node was read through, so piped objects need no credentials again.</summary>
         public RedisClusterConnection Connection { get; internal set; }
 
+        /// <summary>The same node with a host filled in, for a node that does not know its own address yet.</summary>
+        internal RedisClusterNode WithHost(string host) =>
+            new RedisClusterNode(NodeId, host, Port, BusPort, Hostname, Flags, MasterId, PingSent, PongReceived, ConfigEpoch, LinkState, Slots, MigratingSlots, ImportingSlots)
+            {
+                Connection = Connection,
+            };
+
         /// <summary>The endpoint to dial this node on, or null when the cluster knows no address for it.</summary>
         public NodeEndPoint ToEndPoint() => string.IsNullOrEmpty(Host) || Port == 0 ? null : new NodeEndPoint(Host, Port);
 

@@ -13,8 +13,17 @@ namespace RedisCluster
             Nodes = nodes ?? throw new ArgumentNullException(nameof(nodes));
         }
 
-        public static ClusterTopology Parse(NodeEndPoint source, string clusterNodes) =>
-            new ClusterTopology(source, ClusterNodesParser.Parse(clusterNodes));
+        /// <summary>
+        /// Parses one node's CLUSTER NODES. A node that has met no other does not know its own IP and
+        /// writes ":port@cport"; it gets the host it was reached on, so its EndPoint can be dialled.
+        /// </summary>
+        public static ClusterTopology Parse(NodeEndPoint source, string clusterNodes)
+        {
+            var nodes = ClusterNodesParser.Parse(clusterNodes)
+                .Select(n => n.IsMyself && string.IsNullOrEmpty(n.Host) && source != null ? n.WithHost(source.Host) : n)
+                .ToList();
+            return new ClusterTopology(source, nodes);
+        }
 
         /// <summary>The endpoint whose CLUSTER NODES this is.</summary>
         public NodeEndPoint Source { get; }

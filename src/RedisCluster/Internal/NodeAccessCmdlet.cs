@@ -33,6 +33,11 @@ namespace RedisCluster.Internal
         [ValidateRange(1, 300)]
         public int ConnectTimeoutSeconds { get; set; } = 5;
 
+        /// <summary>Seconds to wait for a node to answer a command before calling it timed out.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int CommandTimeoutSeconds { get; set; } = 15;
+
         protected ConnectionSettings BuildSettings(IEnumerable<NodeEndPoint> endPoints) => new ConnectionSettings(endPoints)
         {
             Credential = Credential == null || Credential == PSCredential.Empty ? null : Credential.GetNetworkCredential(),
@@ -41,6 +46,7 @@ namespace RedisCluster.Internal
             ClientCertificate = TlsClientCertificate,
             SkipCertificateCheck = SkipCertificateCheck,
             ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeoutSeconds),
+            CommandTimeout = TimeSpan.FromSeconds(CommandTimeoutSeconds),
         };
 
         protected RedisCluster.NodeId ParseNodeId(string text)

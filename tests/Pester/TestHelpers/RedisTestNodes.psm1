@@ -34,7 +34,7 @@ function Invoke-RedisCli {
         [string[]] $InputLines
     )
     $hostName, $port = $EndPoint -split ':'
-    $env:REDISCLI_AUTH = $Password
+    if ($Password) { $env:REDISCLI_AUTH = $Password }
     try {
         if ($InputLines) { $InputLines | & redis-cli -h $hostName -p $port --no-auth-warning @Arguments }
         else { & redis-cli -h $hostName -p $port --no-auth-warning @Arguments }
@@ -106,7 +106,7 @@ function New-TestCluster {
     #>
     param([int] $Masters = 3, [int] $ReplicasPerMaster = 1, [string] $Password)
     $nodes = @(Start-TestNode -Count ($Masters * (1 + $ReplicasPerMaster)) -Password $Password)
-    $env:REDISCLI_AUTH = $Password
+    if ($Password) { $env:REDISCLI_AUTH = $Password }
     try {
         $out = & redis-cli --no-auth-warning --cluster create @($nodes.EndPoint) --cluster-replicas $ReplicasPerMaster --cluster-yes 2>&1
         if ($LASTEXITCODE -ne 0) { throw "redis-cli --cluster create failed: $out" }
