@@ -116,8 +116,9 @@ Describe 'New-RedisCluster refuses bad input and changes nothing' {
         $slot = Invoke-RedisCli $Spare[3].EndPoint $Password CLUSTER KEYSLOT '{x}'
         $null = Invoke-RedisCli $Spare[3].EndPoint $Password CONFIG SET cluster-require-full-coverage no
         $null = Invoke-RedisCli $Spare[3].EndPoint $Password CLUSTER ADDSLOTS $slot
-        Start-Sleep -Milliseconds 200
-        Invoke-RedisCli $Spare[3].EndPoint $Password SET '{x}' 1 | Should -Be 'OK'
+        $deadline = [DateTime]::UtcNow.AddSeconds(15)
+        while ((Invoke-RedisCli $Spare[3].EndPoint $Password SET '{x}' 1) -ne 'OK' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        Invoke-RedisCli $Spare[3].EndPoint $Password DBSIZE | Should -Be 1
         $null = Invoke-RedisCli $Spare[3].EndPoint $Password CLUSTER DELSLOTS $slot
         try {
             $before = Get-NodeState $Spare

@@ -66,7 +66,7 @@ namespace RedisCluster.Commands
             {
                 var spec = new NodeDeploymentSpec(ComputerName, port, installPath, dataPath)
                 {
-                    Credential = Credential == null || Credential == PSCredential.Empty ? null : Credential.GetNetworkCredential(),
+                    Credential = Credentials.ToNetworkCredential(Credential),
                     Settings = ToSettings(Setting),
                 };
                 // One port failing does not stop the others.

@@ -40,7 +40,7 @@ namespace RedisCluster.Internal
 
         protected ConnectionSettings BuildSettings(IEnumerable<NodeEndPoint> endPoints) => new ConnectionSettings(endPoints)
         {
-            Credential = Credential == null || Credential == PSCredential.Empty ? null : Credential.GetNetworkCredential(),
+            Credential = Credentials.ToNetworkCredential(Credential),
             UseTls = UseTls || TlsCaCertificatePath != null || TlsClientCertificate != null,
             TlsCaCertificatePath = TlsCaCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(TlsCaCertificatePath),
             ClientCertificate = TlsClientCertificate,
