@@ -55,7 +55,7 @@ function Invoke-BuildTask {
     Get-ChildItem (Join-Path $ModuleDir 'dependencies') -Filter *.pdb | Remove-Item
     Copy-Item (Join-Path $Root 'RedisCluster.psd1') $ModuleDir
     Copy-Item (Join-Path $Root 'src/RedisCluster/RedisCluster.Format.ps1xml') $ModuleDir
-    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'tools/HelpGen'), '-c', $Configuration, '--',
+    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'build/HelpGen'), '-c', $Configuration, '--',
         (Join-Path $Root 'docs/en-US'), (Join-Path $ModuleDir 'en-US'), 'RedisCluster.dll')
     Write-Host "Module ready: $ModuleDir" -ForegroundColor Green
 }
@@ -77,7 +77,7 @@ function Invoke-TestTask {
     $null = New-Item -ItemType Directory $results
 
     Write-Host 'Unit tests (xunit)' -ForegroundColor Cyan
-    $unitProjects = @('tests/RedisCluster.Core.Tests', 'tools/HelpGen.Tests')
+    $unitProjects = @('tests/RedisCluster.Core.Tests', 'build/HelpGen.Tests')
     foreach ($project in $unitProjects) {
         dotnet test (Join-Path $Root $project) -c $Configuration --nologo -v quiet --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results
     }

@@ -1,0 +1,46 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace HelpGen;
+
+/// <summary>Markdown to the plain text a console shows.</summary>
+internal static class MarkdownText
+{
+    /// <summary>Inline markup away: links keep their text, code and emphasis lose their marks.</summary>
+    public static string Plain(string text)
+    {
+        text = Regex.Replace(text, @"\[([^\]]+)\]\([^)]*\)", "$1");
+        text = Regex.Replace(text, @"`([^`]*)`", "$1");
+        text = Regex.Replace(text, @"(\*\*|__)(.+?)\1", "$2");
+        return text;
+    }
+
+    /// <summary>An about_ page: headings upper-cased, code indented four spaces, paragraphs as written.</summary>
+    public static string AboutTopic(string markdown)
+    {
+        var output = new StringBuilder();
+        bool inCode = false;
+        foreach (var raw in markdown.Replace("\r\n", "\n").Split('\n'))
+        {
+            if (raw.StartsWith("```"))
+            {
+                inCode = !inCode;
+                continue;
+            }
+            if (inCode)
+            {
+                output.Append("    ").AppendLine(raw);
+                continue;
+            }
+            var heading = Regex.Match(raw, @"^(#{1,6})\s+(.*)$");
+            if (heading.Success)
+            {
+                string text = Plain(heading.Groups[2].Value.Trim());
+                output.AppendLine(heading.Groups[1].Length <= 2 ? text.ToUpperInvariant() : text);
+                continue;
+            }
+            output.AppendLine(raw.Length == 0 ? string.Empty : "    " + Plain(raw.Trim()).Replace("  ", " "));
+        }
+        return output.ToString();
+    }
+}
