@@ -30,6 +30,8 @@ BeforeAll {
     $script:CommandLines = Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | ForEach-Object {
         try { [IO.File]::ReadAllText("$($_.FullName)/cmdline") } catch { }
     }
+    # Then the nodes stop: redis holds a lock on nodes.conf that keeps readers out while it runs.
+    foreach ($d in $Deployed) { Stop-Process -Id $d.ProcessId -Force -ErrorAction SilentlyContinue; Wait-Process -Id $d.ProcessId -Timeout 5 -ErrorAction SilentlyContinue }
 }
 
 AfterAll {
