@@ -54,6 +54,22 @@ Describe 'Connect-RedisCluster' {
         "$err" | Should -BeLike "*127.0.0.1:$port*"
     }
 
+    It 'reports a node that stops answering as OperationTimeout' {
+        $frozen = Start-TestNode -Password $Password
+        $connection = Connect-RedisCluster -EndPoint $frozen.EndPoint -Credential $Cred -CommandTimeoutSeconds 1
+        & kill -STOP $frozen.ProcessId
+        try {
+            $err = $null
+            try { Get-RedisClusterNode -Connection $connection } catch { $err = $_ }
+            $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
+            "$err" | Should -BeLike "*$($frozen.EndPoint)*within 1 s*"
+        } finally {
+            & kill -CONT $frozen.ProcessId
+            Disconnect-RedisCluster
+            Stop-TestNode -Node $frozen
+        }
+    }
+
     It 'rejects a malformed endpoint with InvalidArgument' {
         { Connect-RedisCluster -EndPoint '127.0.0.1:notaport' -Credential $Cred } | Should -Throw -ErrorId 'InvalidEndPoint*'
     }

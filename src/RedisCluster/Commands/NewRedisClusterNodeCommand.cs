@@ -62,8 +62,13 @@ namespace RedisCluster.Commands
             string installPath = GetUnresolvedProviderPathFromPSPath(InstallPath ?? Path.Combine(home, "redis-cluster", "conf"));
             string dataPath = GetUnresolvedProviderPathFromPSPath(DataPath ?? Path.Combine(home, "redis-cluster", "data"));
             var deployer = CreateDeployer();
-            foreach (int port in Port)
+            var progress = new ProgressRecord(1, "Deploying Redis cluster nodes", ComputerName);
+            for (int i = 0; i < Port.Length; i++)
             {
+                int port = Port[i];
+                progress.StatusDescription = $"{ComputerName}:{port} ({i + 1} of {Port.Length})";
+                progress.PercentComplete = 100 * i / Port.Length;
+                WriteProgress(progress);
                 var spec = new NodeDeploymentSpec(ComputerName, port, installPath, dataPath)
                 {
                     Credential = Credentials.ToNetworkCredential(Credential),
@@ -80,6 +85,8 @@ namespace RedisCluster.Commands
                     WriteObject(deployment);
                 }
             }
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
         }
 
         private NodeDeployer CreateDeployer()

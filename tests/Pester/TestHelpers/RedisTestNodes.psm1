@@ -111,17 +111,20 @@ function New-TestCluster {
         $out = & redis-cli --no-auth-warning --cluster create @($nodes.EndPoint) --cluster-replicas $ReplicasPerMaster --cluster-yes 2>&1
         if ($LASTEXITCODE -ne 0) { throw "redis-cli --cluster create failed: $out" }
     } finally { Remove-Item Env:REDISCLI_AUTH -ErrorAction SilentlyContinue }
-    Wait-TestClusterOk -Node $nodes
+    Wait-TestClusterOk -Node $nodes -Replicas ($Masters * $ReplicasPerMaster)
     $nodes
 }
 
 function Wait-TestClusterOk {
-    param([object[]] $Node, [int] $TimeoutSeconds = 30)
+    <# Until every node reports ok, the same slot map, and (redis-cli returns before this) every replica as one. #>
+    param([object[]] $Node, [int] $Replicas = -1, [int] $TimeoutSeconds = 30)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     while ([DateTime]::UtcNow -lt $deadline) {
         $states = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER INFO) -match '^cluster_state:' }
         $slots = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER SLOTS) -join ',' }
-        if (@($states | Where-Object { $_ -ne 'cluster_state:ok' }).Count -eq 0 -and @($slots | Select-Object -Unique).Count -eq 1) { return }
+        $replicaCounts = foreach ($n in $Node) { @(Get-TestNodeView $n.EndPoint $n.Password | Where-Object { $_.Flags -contains 'slave' }).Count }
+        $replicasSeen = $Replicas -lt 0 -or @($replicaCounts | Where-Object { $_ -ne $Replicas }).Count -eq 0
+        if (@($states | Where-Object { $_ -ne 'cluster_state:ok' }).Count -eq 0 -and @($slots | Select-Object -Unique).Count -eq 1 -and $replicasSeen) { return }
         Start-Sleep -Milliseconds 200
     }
     throw "The test cluster did not settle within $TimeoutSeconds s."
