@@ -16,7 +16,7 @@ namespace RedisCluster
     public sealed class ClusterCreator
     {
         private const string Activity = "Creating Redis cluster";
-        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
         private readonly RedisClusterConnection _connection;
         private readonly IProgress<OperationProgress> _progress;
 
@@ -130,11 +130,13 @@ namespace RedisCluster
             Report("Setting config epochs", 20);
             await Task.WhenAll(nodes.Select((n, i) => clients[n].ExecuteAsync("CLUSTER", "SET-CONFIG-EPOCH", i + 1))).ConfigureAwait(false);
 
+            // Every node meets every other directly: all handshakes start at once instead of waiting for
+            // gossip to carry the news from one shared node, which is what redis-cli waits for.
             Report("Introducing nodes to each other", 30);
-            var first = nodes[0];
-            int busPort = await BusPortOfAsync(clients[first]).ConfigureAwait(false);
-            await Task.WhenAll(nodes.Skip(1).Select(n =>
-                clients[n].ExecuteAsync("CLUSTER", "MEET", first.HostKey, first.EndPoint.Port, busPort))).ConfigureAwait(false);
+            var busPorts = new Dictionary<CandidateNode, int>();
+            foreach (var node in nodes) busPorts[node] = await BusPortOfAsync(clients[node]).ConfigureAwait(false);
+            await Task.WhenAll(nodes.SelectMany((a, i) => nodes.Skip(i + 1).Select(b =>
+                clients[a].ExecuteAsync("CLUSTER", "MEET", b.HostKey, b.EndPoint.Port, busPorts[b])))).ConfigureAwait(false);
 
             var deadline = Stopwatch.StartNew();
             await WaitUntilAsync("Waiting for every node to know the others", 40, timeout, deadline, cancellationToken,

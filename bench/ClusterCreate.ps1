@@ -1,0 +1,44 @@
+<#
+.SYNOPSIS
+    Time to a ready six-node cluster (three masters, one replica each): New-RedisCluster beside
+    redis-cli --cluster create. "Ready" is the same end state for both: every node reports
+    cluster_state:ok, the same slot map, and every replica.
+#>
+param([string] $ModulePath, [int] $Iterations = 3)
+$ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'BenchCommon.ps1') -ModulePath $ModulePath
+$password = "bench-$(Get-Random)"
+$credential = New-BenchCredential $password
+
+$ours = @(); $theirs = @(); $theirsExit = @()
+try {
+    foreach ($i in 1..$Iterations) {
+        $nodes = Start-TestNode -Count 6 -Password $password
+        $ours += Measure-Milliseconds { $nodes | New-RedisCluster -ReplicasPerMaster 1 -Credential $credential }
+        Stop-TestNode -Node $nodes
+
+        $nodes = Start-TestNode -Count 6 -Password $password
+        $env:REDISCLI_AUTH = $password
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $null = & redis-cli --no-auth-warning --cluster create @($nodes.EndPoint) --cluster-replicas 1 --cluster-yes
+        $theirsExit += $watch.Elapsed.TotalMilliseconds
+        Remove-Item Env:REDISCLI_AUTH
+        Wait-TestClusterOk -Node $nodes -Replicas 3
+        $theirs += $watch.Elapsed.TotalMilliseconds
+        Stop-TestNode -Node $nodes
+    }
+} finally {
+    Remove-Item Env:REDISCLI_AUTH -ErrorAction SilentlyContinue
+    Stop-TestNode
+}
+
+$oursMedian = Get-Median $ours
+$theirsMedian = Get-Median $theirs
+[pscustomobject]@{
+    Benchmark            = 'Create 3+3 cluster, to ready'
+    Iterations           = $Iterations
+    'RedisCluster ms'    = [Math]::Round($oursMedian)
+    'redis-cli ms'       = [Math]::Round($theirsMedian)
+    'redis-cli exits ms' = [Math]::Round((Get-Median $theirsExit))
+    'Ratio (cli/ours)'   = [Math]::Round($theirsMedian / $oursMedian, 2)
+}

@@ -1,0 +1,40 @@
+<#
+.SYNOPSIS
+    Latency of reading the topology: Get-RedisClusterNode on a kept connection (warm) and with a
+    connection per call (cold), beside redis-cli cluster nodes (a process per call, as scripts run it).
+#>
+param([string] $ModulePath, [int] $WarmIterations = 200, [int] $ColdIterations = 20)
+$ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'BenchCommon.ps1') -ModulePath $ModulePath
+$password = "bench-$(Get-Random)"
+$credential = New-BenchCredential $password
+
+try {
+    $nodes = New-TestCluster -Masters 3 -ReplicasPerMaster 1 -Password $password
+    $endPoint = $nodes[0].EndPoint
+    $null = Connect-RedisCluster -EndPoint $endPoint -Credential $credential
+    $null = Get-RedisClusterNode
+    $warm = foreach ($i in 1..$WarmIterations) { Measure-Milliseconds { Get-RedisClusterNode } }
+    $cold = foreach ($i in 1..$ColdIterations) { Measure-Milliseconds { Get-RedisClusterNode -EndPoint $endPoint -Credential $credential } }
+    $env:REDISCLI_AUTH = $password
+    $cli = foreach ($i in 1..$WarmIterations) { Measure-Milliseconds { & redis-cli --no-auth-warning -h $nodes[0].Host -p $nodes[0].Port cluster nodes } }
+} finally {
+    Remove-Item Env:REDISCLI_AUTH -ErrorAction SilentlyContinue
+    Disconnect-RedisCluster
+    Stop-TestNode
+}
+
+$cliMedian = Get-Median $cli
+foreach ($row in @(
+        @{ Name = 'Get-RedisClusterNode (kept connection)'; Values = $warm },
+        @{ Name = 'Get-RedisClusterNode -EndPoint (connect per call)'; Values = $cold },
+        @{ Name = 'redis-cli cluster nodes (process per call)'; Values = $cli })) {
+    $median = Get-Median $row.Values
+    [pscustomobject]@{
+        Benchmark          = $row.Name
+        Calls              = $row.Values.Count
+        'Median ms'        = [Math]::Round($median, 2)
+        'p95 ms'           = [Math]::Round((Get-Percentile $row.Values 95), 2)
+        'Ratio (cli/this)' = [Math]::Round($cliMedian / $median, 2)
+    }
+}
