@@ -31,11 +31,11 @@ $nodes = foreach ($computer in $ComputerName) {
         -InstallPath (Join-Path $Path "$computer/conf") -DataPath (Join-Path $Path "$computer/data") `
         -Setting @{ 'cluster-node-timeout' = 3000 }
 }
-$nodes | Format-Table | Out-Host
+$nodes | Format-Table EndPoint, ProcessId, ConfigPath -AutoSize | Out-String -Width 200 | Write-Host
 
 Write-Host 'Creating the cluster' -ForegroundColor Cyan
 $null = $nodes | New-RedisCluster -ReplicasPerMaster 1 -Credential $credential
 $connection = Connect-RedisCluster -EndPoint $nodes[0].EndPoint -Credential $credential
-Get-RedisClusterNode -Connection $connection | Sort-Object Role, EndPoint | Format-Table | Out-Host
-Get-RedisClusterSlot -Connection $connection | Format-Table | Out-Host
+Get-RedisClusterNode -Connection $connection | Sort-Object Role, EndPoint | Format-Table | Out-String -Width 200 | Write-Host
+Get-RedisClusterSlot -Connection $connection | Format-Table | Out-String -Width 200 | Write-Host
 Write-Host "The password is in $passwordFile (readable by you only)."
