@@ -18,13 +18,8 @@ namespace RedisCluster
         private const string Activity = "Creating Redis cluster";
         private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
         private readonly RedisClusterConnection _connection;
-        private readonly IProgress<OperationProgress> _progress;
 
-        public ClusterCreator(RedisClusterConnection connection, IProgress<OperationProgress> progress)
-        {
-            _connection = connection;
-            _progress = progress;
-        }
+        public ClusterCreator(RedisClusterConnection connection) => _connection = connection;
 
         /// <summary>
         /// Refuses, before anything changes, nodes that are duplicates, unreachable, not in cluster mode,
@@ -37,7 +32,6 @@ namespace RedisCluster
             {
                 throw Invalid("DuplicateEndPoint", $"Each node may be given once; repeated: {string.Join(", ", duplicates)}.");
             }
-            Report("Checking nodes", 0);
             var inspections = await Task.WhenAll(endPoints.Select(e => InspectNodeAsync(e, cancellationToken))).ConfigureAwait(false);
 
             var unreachable = inspections.Where(i => i.Failure != null).ToList();
@@ -116,8 +110,10 @@ namespace RedisCluster
         }
 
         /// <summary>Applies the plan. Returns the topology every node agreed on.</summary>
-        public async Task<ClusterTopology> ApplyAsync(CreateClusterPlan plan, TimeSpan timeout, CancellationToken cancellationToken)
+        public async Task<ClusterTopology> ApplyAsync(CreateClusterPlan plan, TimeSpan timeout, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
         {
+            void Report(string status, int percent) => progress?.Report(new OperationProgress(Activity, status, percent));
+
             var nodes = plan.AllNodes.ToList();
             var clients = new Dictionary<CandidateNode, NodeClient>();
             foreach (var node in nodes) clients[node] = await _connection.GetNodeAsync(node.EndPoint, cancellationToken).ConfigureAwait(false);
@@ -139,7 +135,7 @@ namespace RedisCluster
                 clients[a].ExecuteAsync("CLUSTER", "MEET", b.HostKey, b.EndPoint.Port, busPorts[b])))).ConfigureAwait(false);
 
             var deadline = Stopwatch.StartNew();
-            await WaitUntilAsync("Waiting for every node to know the others", 40, timeout, deadline, cancellationToken,
+            await WaitUntilAsync("Waiting for every node to know the others", 40, Report, timeout, deadline, cancellationToken,
                 async () => (await ReadAllAsync(nodes, clients).ConfigureAwait(false)).All(t => t.Nodes.Count == nodes.Count && t.Nodes.All(n => (n.Flags & (NodeFlags.Handshake | NodeFlags.NoAddress)) == 0))).ConfigureAwait(false);
 
             Report("Attaching replicas", 60);
@@ -152,7 +148,7 @@ namespace RedisCluster
                 clients[r].ExecuteAsync("CLUSTER", "REPLICATE", masterIds[m.Node].ToString())))).ConfigureAwait(false);
 
             ClusterTopology agreed = null;
-            await WaitUntilAsync("Waiting for the cluster to agree and report ok", 75, timeout, deadline, cancellationToken, async () =>
+            await WaitUntilAsync("Waiting for the cluster to agree and report ok", 75, Report, timeout, deadline, cancellationToken, async () =>
             {
                 var views = await ReadAllAsync(nodes, clients).ConfigureAwait(false);
                 string signature = views[0].SlotSignature();
@@ -178,11 +174,11 @@ namespace RedisCluster
             await Task.WhenAll(nodes.Select(async n =>
                 ClusterTopology.Parse(n.EndPoint, await clients[n].ExecuteStringAsync("CLUSTER", "NODES").ConfigureAwait(false)))).ConfigureAwait(false);
 
-        private async Task WaitUntilAsync(string status, int percent, TimeSpan timeout, Stopwatch elapsed, CancellationToken cancellationToken, Func<Task<bool>> condition)
+        private static async Task WaitUntilAsync(string status, int percent, Action<string, int> report, TimeSpan timeout, Stopwatch elapsed, CancellationToken cancellationToken, Func<Task<bool>> condition)
         {
             while (true)
             {
-                Report($"{status} ({elapsed.Elapsed.TotalSeconds:0} s)", percent);
+                report($"{status} ({elapsed.Elapsed.TotalSeconds:0} s)", percent);
                 if (await condition().ConfigureAwait(false)) return;
                 if (elapsed.Elapsed > timeout)
                 {
@@ -193,8 +189,6 @@ namespace RedisCluster
                 await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
             }
         }
-
-        private void Report(string status, int percent) => _progress?.Report(new OperationProgress(Activity, status, percent));
 
         private static RedisClusterException Invalid(string errorId, string message) =>
             new RedisClusterException(FailureKind.InvalidArgument, message) { ErrorId = errorId };

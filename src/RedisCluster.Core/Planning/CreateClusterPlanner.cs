@@ -14,14 +14,8 @@ namespace RedisCluster
 
         public static CreateClusterPlan Plan(IReadOnlyList<CandidateNode> nodes, int replicasPerMaster)
         {
-            if (replicasPerMaster < 0) throw new ArgumentOutOfRangeException(nameof(replicasPerMaster), "Replicas per master cannot be negative.");
+            EnsureEnoughNodes(nodes.Count, replicasPerMaster);
             int masterCount = nodes.Count / (replicasPerMaster + 1);
-            if (masterCount < MinimumMasters)
-            {
-                throw new RedisClusterException(FailureKind.InvalidArgument,
-                    $"A cluster needs at least {MinimumMasters} masters: with {replicasPerMaster} replica(s) per master that takes {MinimumMasters * (replicasPerMaster + 1)} nodes, {nodes.Count} were given.")
-                { ErrorId = "TooFewNodes" };
-            }
 
             var interleaved = InterleaveByHost(nodes);
             var masters = interleaved.Take(masterCount).ToList();
@@ -63,6 +57,19 @@ namespace RedisCluster
                 .ToList();
             var planned = masters.Select((m, i) => new PlannedMaster(m, slots[i], replicas[m])).ToList();
             return new CreateClusterPlan(planned, warnings);
+        }
+
+        /// <summary>Refuses a node count that cannot make three masters with their replicas.</summary>
+        public static void EnsureEnoughNodes(int nodeCount, int replicasPerMaster)
+        {
+            if (replicasPerMaster < 0) throw new ArgumentOutOfRangeException(nameof(replicasPerMaster), "Replicas per master cannot be negative.");
+            int needed = MinimumMasters * (replicasPerMaster + 1);
+            if (nodeCount < needed)
+            {
+                throw new RedisClusterException(FailureKind.InvalidArgument,
+                    $"A cluster needs at least {MinimumMasters} masters: with {replicasPerMaster} replica(s) per master that takes {needed} nodes, {nodeCount} were given.")
+                { ErrorId = "TooFewNodes" };
+            }
         }
 
         private sealed class Assignment

@@ -30,29 +30,23 @@ namespace RedisCluster.Commands
 
         protected override void EndProcessing()
         {
-            int needed = CreateClusterPlanner.MinimumMasters * (ReplicasPerMaster + 1);
-            if (_endPoints.Count < needed)
-            {
-                ThrowInvalidArgument("TooFewNodes",
-                    $"A cluster needs at least {CreateClusterPlanner.MinimumMasters} masters: with {ReplicasPerMaster} replica(s) per master that takes {needed} nodes, {_endPoints.Count} were given.",
-                    _endPoints);
-            }
+            // Counted before any node is contacted.
+            Guard(() => CreateClusterPlanner.EnsureEnoughNodes(_endPoints.Count, ReplicasPerMaster));
             using (var connection = Await(token => RedisClusterConnection.OpenAsync(BuildSettings(_endPoints), token)))
             {
-                var creator = new ClusterCreator(connection, progress: null);
+                var creator = new ClusterCreator(connection);
                 var candidates = Await(token => creator.InspectAsync(_endPoints, token));
-                var plan = CreateClusterPlanner.Plan(candidates, ReplicasPerMaster);
+                var plan = Guard(() => CreateClusterPlanner.Plan(candidates, ReplicasPerMaster));
                 foreach (var warning in plan.Warnings) WriteWarning(warning);
                 if (!ShouldProcess(plan.ToString(), "Create Redis cluster"))
                 {
                     return;
                 }
                 var topology = AwaitWithProgress((token, progress) =>
-                    new ClusterCreator(connection, progress).ApplyAsync(plan, TimeSpan.FromSeconds(TimeoutSeconds), token));
+                    creator.ApplyAsync(plan, TimeSpan.FromSeconds(TimeoutSeconds), progress, token));
                 // The nodes carry this connection; its sockets close here and reopen when the nodes are piped on.
                 WriteObject(topology.Nodes, enumerateCollection: true);
             }
         }
-
     }
 }

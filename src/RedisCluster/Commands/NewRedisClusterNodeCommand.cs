@@ -91,16 +91,8 @@ namespace RedisCluster.Commands
 
         private NodeDeployer CreateDeployer()
         {
-            try
-            {
-                return new NodeDeployer(new LocalDeploymentTarget(ComputerName),
-                    RedisServerPath == null ? null : GetUnresolvedProviderPathFromPSPath(RedisServerPath));
-            }
-            catch (RedisClusterException e)
-            {
-                ThrowTerminatingError(ErrorRecords.From(e, RedisServerPath));
-                throw;
-            }
+            string redisServerPath = RedisServerPath == null ? null : GetUnresolvedProviderPathFromPSPath(RedisServerPath);
+            return Guard(() => new NodeDeployer(new LocalDeploymentTarget(ComputerName), redisServerPath));
         }
 
         private static IDictionary<string, string> ToSettings(Hashtable table) =>

@@ -36,6 +36,11 @@ namespace RedisCluster.Internal
             }
         }
 
+        /// <summary>Runs synchronous engine code (planning, validation) with the same error mapping as Await.</summary>
+        protected T Guard<T>(Func<T> work) => Await(_ => Task.FromResult(work()));
+
+        protected void Guard(Action work) => Guard(() => { work(); return true; });
+
         /// <summary>Like Await, but a failure of this one item is written as a non-terminating error.</summary>
         protected bool TryAwait<T>(Func<CancellationToken, Task<T>> work, object target, out T result)
         {
