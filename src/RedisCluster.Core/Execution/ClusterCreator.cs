@@ -54,7 +54,7 @@ namespace RedisCluster
                 throw new RedisClusterException(FailureKind.InvalidState,
                     "Nodes not fit for a new cluster (nothing was changed): " + string.Join(" ", problems)) { ErrorId = "NodeNotEmpty" };
             }
-            return inspections.Select(i => new CandidateNode(i.EndPoint, i.HostKey)).ToList();
+            return inspections.Select(i => new CandidateNode(i.EndPoint, i.HostKey, i.NodeId, i.BusPort)).ToList();
         }
 
         private sealed class Inspection
@@ -62,6 +62,7 @@ namespace RedisCluster
             public NodeEndPoint EndPoint;
             public string HostKey;
             public NodeId NodeId;
+            public int BusPort;
             public string Problem;
             public RedisClusterException Failure;
         }
@@ -81,6 +82,7 @@ namespace RedisCluster
                 }
                 var topology = ClusterTopology.Parse(endPoint, await client.ExecuteStringAsync("CLUSTER", "NODES").ConfigureAwait(false));
                 inspection.NodeId = topology.Myself.NodeId;
+                inspection.BusPort = topology.Myself.BusPort;
                 long keys = await client.ExecuteInt64Async("DBSIZE").ConfigureAwait(false);
                 if (topology.Nodes.Count > 1) inspection.Problem = $"it already knows {topology.Nodes.Count - 1} other node(s): it is part of a cluster.";
                 else if (topology.Myself.SlotCount > 0) inspection.Problem = $"it already owns {topology.Myself.SlotCount} slot(s).";
@@ -129,30 +131,23 @@ namespace RedisCluster
             // Every node meets every other directly: all handshakes start at once instead of waiting for
             // gossip to carry the news from one shared node, which is what redis-cli waits for.
             Report("Introducing nodes to each other", 30);
-            var busPorts = new Dictionary<CandidateNode, int>();
-            foreach (var node in nodes) busPorts[node] = await BusPortOfAsync(clients[node]).ConfigureAwait(false);
             await Task.WhenAll(nodes.SelectMany((a, i) => nodes.Skip(i + 1).Select(b =>
-                clients[a].ExecuteAsync("CLUSTER", "MEET", b.HostKey, b.EndPoint.Port, busPorts[b])))).ConfigureAwait(false);
+                clients[a].ExecuteAsync("CLUSTER", "MEET", b.HostKey, b.EndPoint.Port, b.BusPort)))).ConfigureAwait(false);
 
             var deadline = Stopwatch.StartNew();
             await WaitUntilAsync("Waiting for every node to know the others", 40, Report, timeout, deadline, cancellationToken,
                 async () => (await ReadAllAsync(nodes, clients).ConfigureAwait(false)).All(t => t.Nodes.Count == nodes.Count && t.Nodes.All(n => (n.Flags & (NodeFlags.Handshake | NodeFlags.NoAddress)) == 0))).ConfigureAwait(false);
 
             Report("Attaching replicas", 60);
-            var masterIds = new Dictionary<CandidateNode, NodeId>();
-            foreach (var master in plan.Masters)
-            {
-                masterIds[master.Node] = ClusterTopology.Parse(master.Node.EndPoint, await clients[master.Node].ExecuteStringAsync("CLUSTER", "NODES").ConfigureAwait(false)).Myself.NodeId;
-            }
             await Task.WhenAll(plan.Masters.SelectMany(m => m.Replicas.Select(r =>
-                clients[r].ExecuteAsync("CLUSTER", "REPLICATE", masterIds[m.Node].ToString())))).ConfigureAwait(false);
+                clients[r].ExecuteAsync("CLUSTER", "REPLICATE", m.Node.NodeId.ToString())))).ConfigureAwait(false);
 
             ClusterTopology agreed = null;
             await WaitUntilAsync("Waiting for the cluster to agree and report ok", 75, Report, timeout, deadline, cancellationToken, async () =>
             {
                 var views = await ReadAllAsync(nodes, clients).ConfigureAwait(false);
                 string signature = views[0].SlotSignature();
-                bool replicasSeen = views.All(v => plan.Masters.All(m => m.Replicas.Count == v.ReplicasOf(masterIds[m.Node]).Count()));
+                bool replicasSeen = views.All(v => plan.Masters.All(m => m.Replicas.Count == v.ReplicasOf(m.Node.NodeId).Count()));
                 if (!replicasSeen || views.Any(v => v.SlotSignature() != signature || v.CoveredSlotCount != HashSlot.SlotCount)) return false;
                 var states = await Task.WhenAll(nodes.Select(n => clients[n].ExecuteStringAsync("CLUSTER", "INFO"))).ConfigureAwait(false);
                 if (!states.All(s => RedisClusterInfo.ParseFields(s).TryGetValue("cluster_state", out var state) && state == "ok")) return false;
@@ -162,12 +157,6 @@ namespace RedisCluster
             Report("Cluster created", 100);
             foreach (var node in agreed.Nodes) node.Connection = _connection;
             return agreed;
-        }
-
-        private static async Task<int> BusPortOfAsync(NodeClient client)
-        {
-            var myself = ClusterTopology.Parse(client.EndPoint, await client.ExecuteStringAsync("CLUSTER", "NODES").ConfigureAwait(false)).Myself;
-            return myself.BusPort > 0 ? myself.BusPort : client.EndPoint.DefaultBusPort;
         }
 
         private static async Task<ClusterTopology[]> ReadAllAsync(IEnumerable<CandidateNode> nodes, IReadOnlyDictionary<CandidateNode, NodeClient> clients) =>

@@ -4,16 +4,22 @@ using System.Text;
 
 namespace RedisCluster
 {
-    /// <summary>A node offered for a new cluster, with the host it runs on as resolved for placement.</summary>
+    /// <summary>A node offered for a new cluster, as inspected: where it runs, its id and its bus port.</summary>
     public sealed class CandidateNode
     {
-        public CandidateNode(NodeEndPoint endPoint, string hostKey)
+        public CandidateNode(NodeEndPoint endPoint, string hostKey, NodeId nodeId = default, int busPort = 0)
         {
             EndPoint = endPoint;
             HostKey = hostKey;
+            NodeId = nodeId;
+            BusPort = busPort > 0 ? busPort : endPoint.DefaultBusPort;
         }
 
         public NodeEndPoint EndPoint { get; }
+        public NodeId NodeId { get; }
+
+        /// <summary>The cluster bus port the node listens on, for CLUSTER MEET.</summary>
+        public int BusPort { get; }
 
         /// <summary>The resolved address of the host: nodes with equal keys share a machine.</summary>
         public string HostKey { get; }
