@@ -73,6 +73,42 @@ New-RedisCluster -EndPoint $($nodes.EndPoint -join ',') -Credential `$cred -What
     }
 }
 
+Describe 'New-RedisCluster when nodes cannot reach each other' {
+    BeforeAll {
+        # One node announces a bus port where nothing listens: the others can never finish the handshake.
+        $script:Cut = @(Start-TestNode -Count 2 -Password $Password) + @(Start-TestNode -Password $Password -Setting @{ 'cluster-announce-bus-port' = 9 })
+    }
+    AfterAll { Stop-TestNode -Node $Cut }
+
+    It 'gives up after -TimeoutSeconds with OperationTimeout and says why' {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $err = $null
+        try { $Cut | New-RedisCluster -Credential $Cred -TimeoutSeconds 2 } catch { $err = $_ }
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 20
+        $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $err.FullyQualifiedErrorId | Should -BeLike 'ClusterNotSettled*'
+        "$err" | Should -BeLike '*bus port*'
+    }
+
+    It 'stops promptly when the pipeline is stopped (Ctrl+C)' {
+        foreach ($n in $Cut) { $null = Invoke-RedisCli $n.EndPoint $Password CLUSTER RESET HARD }
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement()
+            $null = $shell.AddCommand('New-RedisCluster').AddParameter('EndPoint', [string[]]$Cut.EndPoint).AddParameter('Credential', $Cred).AddParameter('TimeoutSeconds', 600)
+            $running = $shell.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            # Wait until it is in the waiting phase: slots are assigned by then.
+            while (-not ((Invoke-RedisCli $Cut[0].EndPoint $Password CLUSTER INFO) -match '^cluster_slots_assigned:[1-9]') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $shell.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            $running.IsCompleted | Should -BeTrue
+        } finally { $shell.Dispose() }
+    }
+}
+
 Describe 'New-RedisCluster refuses bad input and changes nothing' {
     BeforeAll { $script:Spare = Start-TestNode -Count 6 -Password $Password }
     AfterAll { Stop-TestNode -Node $Spare }
