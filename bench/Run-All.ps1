@@ -4,7 +4,14 @@
 #>
 param([string] $ModulePath)
 $ErrorActionPreference = 'Stop'
-foreach ($bench in 'ClusterCreate', 'NodeListLatency', 'ImportCost') {
-    Write-Host "== $bench" -ForegroundColor Cyan
-    & (Join-Path $PSScriptRoot "$bench.ps1") -ModulePath $ModulePath 3>$null | Format-List | Out-Host
+$runs = @(
+    @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 1000 } },
+    @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 5000 } },
+    @{ Name = 'NodeListLatency'; Arguments = @{} },
+    @{ Name = 'ImportCost'; Arguments = @{} }
+)
+foreach ($run in $runs) {
+    Write-Host "== $($run.Name)" -ForegroundColor Cyan
+    $arguments = $run.Arguments
+    & (Join-Path $PSScriptRoot "$($run.Name).ps1") -ModulePath $ModulePath @arguments 3>$null | Format-List | Out-Host
 }

@@ -59,6 +59,21 @@ namespace RedisCluster
 
         public bool IsProcessRunning(int processId)
         {
+            // A daemon that died stays a zombie until init reaps it, and .NET still calls it running;
+            // /proc says what it really is.
+            string stat = $"/proc/{processId}/stat";
+            if (File.Exists(stat))
+            {
+                try
+                {
+                    string text = File.ReadAllText(stat);
+                    return text.Substring(text.LastIndexOf(')') + 2, 1) != "Z";
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            }
             try
             {
                 using (var process = Process.GetProcessById(processId)) return !process.HasExited;

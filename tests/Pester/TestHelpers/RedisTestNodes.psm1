@@ -92,11 +92,19 @@ function Stop-TestNode {
     }
 }
 
+function Test-ProcessAlive([int] $ProcessId) {
+    # A killed daemon lingers as a zombie until init reaps it; it holds no port and counts as gone.
+    $stat = "/proc/$ProcessId/stat"
+    if (-not (Test-Path $stat)) { return $false }
+    $text = try { [IO.File]::ReadAllText($stat) } catch { '' }
+    $text.Length -gt 0 -and $text.Substring($text.LastIndexOf(')') + 2, 1) -ne 'Z'
+}
+
 function Stop-ProcessById([int] $ProcessId) {
     if ($ProcessId -le 0) { return }
     Stop-Process -Id $ProcessId -Force -ErrorAction SilentlyContinue
     $deadline = [DateTime]::UtcNow.AddSeconds(5)
-    while ((Get-Process -Id $ProcessId -ErrorAction SilentlyContinue) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+    while ((Test-ProcessAlive $ProcessId) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
 }
 
 function New-TestCluster {
