@@ -95,6 +95,31 @@ Describe 'Get-RedisClusterInfo' {
     }
 }
 
+Describe 'Bad input to the read cmdlets' {
+    It '<Command> rejects a malformed -EndPoint with InvalidArgument' -ForEach @(
+        @{ Command = 'Get-RedisClusterNode' }, @{ Command = 'Get-RedisClusterInfo' },
+        @{ Command = 'Get-RedisClusterSlot' }, @{ Command = 'Connect-RedisCluster' }
+    ) {
+        $err = $null
+        try { & $Command -EndPoint '127.0.0.1:99999' -Credential $Cred } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidEndPoint*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        "$err" | Should -BeLike '*port between 1 and 65535*'
+    }
+
+    It 'Get-RedisKeySlot refuses a null key' {
+        { Get-RedisKeySlot -Key $null } | Should -Throw -ErrorId 'ParameterArgumentValidationErrorNullNotAllowed*'
+    }
+
+    It 'Get-RedisClusterInfo reports a wrong password as SecurityError' {
+        { Get-RedisClusterInfo -EndPoint $Nodes[0].EndPoint -Credential (New-TestCredential 'wrong') } | Should -Throw -ErrorId 'AuthenticationFailed*'
+    }
+
+    It 'Disconnect-RedisCluster refuses what is not a connection' {
+        { Disconnect-RedisCluster -Connection 'not a connection' } | Should -Throw -ErrorId 'CannotConvertArgument*'
+    }
+}
+
 Describe 'Get-RedisClusterSlot' {
     It 'lists the three ranges with master and replica' {
         $ranges = Get-RedisClusterSlot
