@@ -23,11 +23,14 @@ namespace RedisCluster.Internal
         protected override void StopProcessing() => _stopping.Cancel();
 
         /// <summary>Runs engine work to completion on the pipeline thread; a stop request cancels it.</summary>
-        protected T Await<T>(Func<CancellationToken, Task<T>> work)
+        protected T Await<T>(Func<CancellationToken, Task<T>> work) => Guard(() => RunToCompletion(work));
+
+        /// <summary>Runs engine code; its failures end the cmdlet as ErrorRecords of the fitting category.</summary>
+        protected T Guard<T>(Func<T> work)
         {
             try
             {
-                return RunToCompletion(work);
+                return work();
             }
             catch (RedisClusterException e)
             {
@@ -35,9 +38,6 @@ namespace RedisCluster.Internal
                 throw; // not reached: ThrowTerminatingError always throws.
             }
         }
-
-        /// <summary>Runs synchronous engine code (planning, validation) with the same error mapping as Await.</summary>
-        protected T Guard<T>(Func<T> work) => Await(_ => Task.FromResult(work()));
 
         protected void Guard(Action work) => Guard(() => { work(); return true; });
 
