@@ -69,6 +69,20 @@ Describe 'New-RedisClusterNode' {
         Assert-ClusterInvariant -Node $testNodes -Password $Password
     }
 
+    It 'deploys and creates with an ACL user, leaving the default user closed' {
+        $acl = New-TestCredential 'acl-secret' 'operator'
+        $ports = 1..3 | ForEach-Object { Get-FreeNodePort }
+        $nodes = New-RedisClusterNode -Port $ports -Credential $acl -InstallPath "$TestDrive/acl/conf" -DataPath "$TestDrive/acl/data"
+        foreach ($n in $nodes) { $Deployed.Add($n) }
+        $created = $nodes | New-RedisCluster -Credential $acl
+        ($created | Where-Object Role -eq Master).Count | Should -Be 3
+        # Without a password the default user gets nowhere.
+        (& redis-cli -p $ports[0] PING 2>&1) -join ' ' | Should -BeLike '*NOAUTH*'
+        $env:REDISCLI_AUTH = 'acl-secret'
+        try { (& redis-cli --no-auth-warning --user operator -p $ports[0] CLUSTER INFO) -match '^cluster_state:' | Should -Be 'cluster_state:ok' }
+        finally { Remove-Item Env:REDISCLI_AUTH }
+    }
+
     It '-WhatIf writes nothing and starts nothing' {
         $port = Get-FreeNodePort
         New-RedisClusterNode -Port $port -Credential $Cred -InstallPath "$TestDrive/whatif/conf" -DataPath "$TestDrive/whatif/data" -WhatIf

@@ -49,6 +49,7 @@ namespace RedisCluster.Tests
             var spec = new NodeDeploymentSpec("127.0.0.1", 7000, "/c", "/d") { Credential = new NetworkCredential("ops", "secret") };
             var lines = Lines(spec);
             Assert.Contains("user ops on >secret ~* &* +@all", lines);
+            Assert.Contains("user default off", lines);
             Assert.Contains("masteruser ops", lines);
             Assert.DoesNotContain(lines, l => l.StartsWith("requirepass"));
         }

@@ -63,6 +63,8 @@ namespace RedisCluster
                 bool aclUser = !string.IsNullOrEmpty(Credential.UserName) && Credential.UserName != ConnectionSettings.DefaultUserName;
                 if (aclUser)
                 {
+                    // The default user would otherwise stay open without a password beside the named one.
+                    directives.Add(Pair("user", "default off"));
                     directives.Add(Pair("user", $"{Credential.UserName} on >{Credential.Password} ~* &* +@all"));
                     directives.Add(Pair("masteruser", Credential.UserName));
                 }
