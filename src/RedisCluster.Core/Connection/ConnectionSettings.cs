@@ -49,19 +49,6 @@ namespace RedisCluster
 
         public bool HasPassword => Credential != null && Credential.SecurePassword != null && Credential.SecurePassword.Length > 0;
 
-        /// <summary>The same way in, to other endpoints (nodes a cluster command found, or new ones).</summary>
-        public ConnectionSettings WithSeeds(IEnumerable<NodeEndPoint> seeds) => new ConnectionSettings(seeds)
-        {
-            Credential = Credential,
-            UseTls = UseTls,
-            TlsCaCertificatePath = TlsCaCertificatePath,
-            ClientCertificate = ClientCertificate,
-            TlsHostName = TlsHostName,
-            SkipCertificateCheck = SkipCertificateCheck,
-            ConnectTimeout = ConnectTimeout,
-            CommandTimeout = CommandTimeout,
-        };
-
         /// <summary>A description safe for logs: no password, ever.</summary>
         public override string ToString() =>
             $"{(UseTls ? "rediss" : "redis")}://{(HasPassword ? UserName + "@" : string.Empty)}{string.Join(",", Seeds)}";

@@ -17,8 +17,6 @@ namespace RedisCluster
         InvalidArgument,
         /// <summary>The cluster or a node is not in a state that allows the operation.</summary>
         InvalidState,
-        /// <summary>The operation was cancelled.</summary>
-        Cancelled,
     }
 
     /// <summary>

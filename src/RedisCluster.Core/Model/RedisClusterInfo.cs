@@ -75,9 +75,10 @@ namespace RedisCluster
                 {
                     var client = await connection.GetNodeAsync(endPoint, cancellationToken).ConfigureAwait(false);
                     var infoTask = client.ExecuteStringAsync("CLUSTER", "INFO");
-                    var nodesTask = client.ExecuteStringAsync("CLUSTER", "NODES");
+                    // The node the topology came from agrees with itself: no second CLUSTER NODES for it.
+                    var nodesTask = node.IsMyself ? null : client.ExecuteStringAsync("CLUSTER", "NODES");
                     var fields = ParseFields(await infoTask.ConfigureAwait(false));
-                    bool agrees = ClusterTopology.Parse(endPoint, await nodesTask.ConfigureAwait(false)).SlotSignature() == signature;
+                    bool agrees = nodesTask == null || ClusterTopology.Parse(endPoint, await nodesTask.ConfigureAwait(false)).SlotSignature() == signature;
                     return new RedisClusterInfo(node, fields, null, agrees);
                 }
                 catch (RedisClusterException e)

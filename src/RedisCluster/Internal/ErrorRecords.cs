@@ -17,7 +17,6 @@ namespace RedisCluster.Internal
                 case FailureKind.Timeout: return ErrorCategory.OperationTimeout;
                 case FailureKind.InvalidArgument: return ErrorCategory.InvalidArgument;
                 case FailureKind.InvalidState: return ErrorCategory.ResourceUnavailable;
-                case FailureKind.Cancelled: return ErrorCategory.OperationStopped;
                 default: return ErrorCategory.InvalidOperation;
             }
         }
