@@ -8,6 +8,9 @@
     Description          = 'Build and run Redis Cluster from PowerShell: deploy nodes, create clusters, inspect topology and slots, with typed objects, -WhatIf and progress.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
+    # The model (NodeRole, SlotRange, RedisClusterNode, ...) loads before the cmdlets, into the default
+    # context, so script type literals and parameter binding see its types.
+    RequiredAssemblies   = @('RedisCluster.Core.dll')
     FormatsToProcess     = @('RedisCluster.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-RedisCluster'

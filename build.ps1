@@ -46,12 +46,17 @@ function Invoke-BuildTask {
     $staging = Join-Path $OutDir 'obj'
     $common = @('-c', $Configuration, '--nologo', '-v', 'quiet', "-p:Version=$Version")
     Invoke-Native dotnet (@('build', (Join-Path $Root 'RedisCluster.PS.sln')) + $common)
-    # The engine and everything it needs go to dependencies/, loaded through the module's resolver.
-    Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster.Core'), '-o', (Join-Path $ModuleDir 'dependencies'), '--no-build') + $common)
-    Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster.LoadContext'), '-o', (Join-Path $ModuleDir 'dependencies'), '--no-build') + $common)
+    # The bridge layout: the cmdlets and the model (RedisCluster.Core) beside the manifest, in the default
+    # context where scripts see their types; the engine and the libraries it wraps in dependencies/, loaded
+    # into the private context by the module's resolver.
+    $dependencies = Join-Path $ModuleDir 'dependencies'
+    Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster.Engine'), '-o', $dependencies, '--no-build') + $common)
+    Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster.LoadContext'), '-o', $dependencies, '--no-build') + $common)
     Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster'), '-o', $staging, '--no-build') + $common)
-    Copy-Item (Join-Path $staging 'RedisCluster.dll') $ModuleDir
+    Copy-Item (Join-Path $staging 'RedisCluster.dll'), (Join-Path $staging 'RedisCluster.Core.dll') $ModuleDir
     Remove-Item $staging -Recurse -Force
+    # One copy of the model only: a second one in dependencies/ would split every type in two.
+    Remove-Item (Join-Path $dependencies 'RedisCluster.Core.*') -ErrorAction SilentlyContinue
     Get-ChildItem (Join-Path $ModuleDir 'dependencies') -Filter *.pdb | Remove-Item
     Copy-Item (Join-Path $Root 'RedisCluster.psd1') $ModuleDir
     Copy-Item (Join-Path $Root 'src/RedisCluster/RedisCluster.Format.ps1xml') $ModuleDir

@@ -10,7 +10,7 @@ namespace RedisCluster.Tests
     {
         private static SlotRange R(int start, int end) => new SlotRange(start, end);
         private static NodeId I(string id) => NodeId.Parse(id);
-        private static IEnumerable<NodeId> IdsOf(IEnumerable<RedisClusterNode> nodes) => nodes.Select(n => n.NodeId).OrderBy(i => i.ToString());
+        private static IEnumerable<NodeId> IdsOf(IEnumerable<RedisClusterNode> nodes) => nodes.Select(n => n.Id).OrderBy(i => i.ToString());
         private static IEnumerable<NodeId> Sorted(params string[] ids) => ids.Select(NodeId.Parse).OrderBy(i => i.ToString());
 
         private const string SixNodeSignature =
@@ -82,7 +82,7 @@ namespace RedisCluster.Tests
         public void Myself_IsTheNodeThatAnswered(string file, string id)
         {
             var topology = TestData.Topology(file);
-            Assert.Equal(I(id), topology.Myself.NodeId);
+            Assert.Equal(I(id), topology.Myself.Id);
             Assert.True(topology.Myself.IsMyself);
         }
 
@@ -99,7 +99,7 @@ namespace RedisCluster.Tests
             var topology = TestData.Topology("six-node-21003.txt");
             Assert.Equal(21005, topology.Find(NodeId.Parse(N5.ToUpperInvariant())).Port);
             Assert.Null(topology.Find(I(Fresh)));
-            Assert.Null(topology.Find(default));
+            Assert.Null(topology.Find(default(NodeId)));
         }
 
         // ---- Masters / ReplicasOf ----
@@ -209,7 +209,7 @@ namespace RedisCluster.Tests
         {
             foreach (var file in new[] { "six-node-21001.txt", "six-node-21004.txt", "six-node-21006.txt" })
             {
-                Assert.Equal(I(owner), TestData.Topology(file).OwnerOf(slot).NodeId);
+                Assert.Equal(I(owner), TestData.Topology(file).OwnerOf(slot).Id);
             }
         }
 
@@ -217,10 +217,10 @@ namespace RedisCluster.Tests
         public void OwnerOf_KeysFollowTheirSlot()
         {
             var topology = TestData.Topology("six-node-21002.txt");
-            Assert.Equal(I(N3), topology.OwnerOf(HashSlot.Of("foo")).NodeId); // 12182
-            Assert.Equal(I(N1), topology.OwnerOf(HashSlot.Of("{user1000}.following")).NodeId); // 3443
-            Assert.Equal(I(N1), topology.OwnerOf(HashSlot.Of("bar")).NodeId); // 5061
-            Assert.Equal(I(N1), topology.OwnerOf(HashSlot.Of("")).NodeId); // 0
+            Assert.Equal(I(N3), topology.OwnerOf(HashSlot.Of("foo")).Id); // 12182
+            Assert.Equal(I(N1), topology.OwnerOf(HashSlot.Of("{user1000}.following")).Id); // 3443
+            Assert.Equal(I(N1), topology.OwnerOf(HashSlot.Of("bar")).Id); // 5061
+            Assert.Equal(I(N1), topology.OwnerOf(HashSlot.Of("")).Id); // 0
         }
 
         [Theory]
@@ -230,28 +230,28 @@ namespace RedisCluster.Tests
         [InlineData(5461, N2)]
         public void OwnerOf_AfterSlotMoved(int slot, string owner)
         {
-            Assert.Equal(I(owner), TestData.Topology("moved-slot-21005.txt").OwnerOf(slot).NodeId);
+            Assert.Equal(I(owner), TestData.Topology("moved-slot-21005.txt").OwnerOf(slot).Id);
         }
 
         [Fact]
         public void OwnerOf_OpenSlot_IsStillTheSource()
         {
-            Assert.Equal(I(N1), TestData.Topology("open-slot-source-21001.txt").OwnerOf(100).NodeId);
-            Assert.Equal(I(N1), TestData.Topology("open-slot-target-21002.txt").OwnerOf(100).NodeId);
+            Assert.Equal(I(N1), TestData.Topology("open-slot-source-21001.txt").OwnerOf(100).Id);
+            Assert.Equal(I(N1), TestData.Topology("open-slot-target-21002.txt").OwnerOf(100).Id);
         }
 
         [Fact]
         public void OwnerOf_FailedMasterBeforeFailover_StillOwns()
         {
             var owner = TestData.Topology("fail-21001.txt").OwnerOf(12182);
-            Assert.Equal(I(N3), owner.NodeId);
+            Assert.Equal(I(N3), owner.Id);
             Assert.True(owner.IsFailing);
         }
 
         [Fact]
         public void OwnerOf_AfterFailover_IsThePromotedReplica()
         {
-            Assert.Equal(I(N6), TestData.Topology("after-failover-21002.txt").OwnerOf(12182).NodeId);
+            Assert.Equal(I(N6), TestData.Topology("after-failover-21002.txt").OwnerOf(12182).Id);
         }
 
         [Theory]
@@ -266,7 +266,7 @@ namespace RedisCluster.Tests
         public void OwnerOf_UncoveredSlotIsNull(int slot, bool covered)
         {
             var owner = TestData.Topology("single-node-partial-slots.txt").OwnerOf(slot);
-            if (covered) Assert.Equal(I(Fresh), owner.NodeId);
+            if (covered) Assert.Equal(I(Fresh), owner.Id);
             else Assert.Null(owner);
         }
 
@@ -301,7 +301,7 @@ namespace RedisCluster.Tests
         {
             var owners = TestData.Topology("moved-slot-21003.txt").SlotOwners().ToList();
             Assert.Equal(new[] { R(0, 99), R(100, 100), R(101, 5460), R(5461, 10922), R(10923, 16383) }, owners.Select(o => o.Range));
-            Assert.Equal(new[] { N1, N2, N1, N2, N3 }.Select(NodeId.Parse), owners.Select(o => o.Owner.NodeId));
+            Assert.Equal(new[] { N1, N2, N1, N2, N3 }.Select(NodeId.Parse), owners.Select(o => o.Owner.Id));
         }
 
         // ---- SlotSignature ----

@@ -123,7 +123,7 @@ namespace RedisCluster.Tests
         [Fact]
         public void ClusterInfoFields_AreParsedFromCrlfText()
         {
-            var fields = RedisClusterInfo.ParseFields("cluster_state:ok\r\ncluster_slots_assigned:16384\r\n\r\n");
+            var fields = InfoFields.Parse("cluster_state:ok\r\ncluster_slots_assigned:16384\r\n\r\n");
             Assert.Equal("ok", fields["cluster_state"]);
             Assert.Equal("16384", fields["cluster_slots_assigned"]);
         }

@@ -1,5 +1,7 @@
-using System.Linq;
+using System;
+using System.IO;
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace RedisCluster
@@ -7,6 +9,20 @@ namespace RedisCluster
     /// <summary>Accepts a node certificate that chains to a CA the user named instead of the system store.</summary>
     internal static class CertificateAuthority
     {
+        public static X509Certificate2 Load(string path)
+        {
+            try
+            {
+                return new X509Certificate2(File.ReadAllBytes(path));
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is CryptographicException)
+            {
+                var kind = e is FileNotFoundException || e is DirectoryNotFoundException ? FailureKind.NotFound : FailureKind.InvalidArgument;
+                string why = kind == FailureKind.NotFound ? "does not exist" : e is CryptographicException ? "is not a PEM or DER certificate" : "cannot be read";
+                throw new RedisClusterException(kind, $"The CA certificate file '{path}' {why}.", inner: e) { ErrorId = "InvalidCaCertificate" };
+            }
+        }
+
         public static bool IsSignedBy(X509Certificate certificate, SslPolicyErrors errors, X509Certificate2 authority)
         {
             if (errors == SslPolicyErrors.None) return true;

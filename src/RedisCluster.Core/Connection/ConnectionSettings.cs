@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
-using System.Security;
 using System.Security.Cryptography.X509Certificates;
 
 namespace RedisCluster
@@ -48,6 +47,19 @@ namespace RedisCluster
         public bool IsAclUser => !string.Equals(UserName, DefaultUserName, StringComparison.Ordinal);
 
         public bool HasPassword => Credential != null && Credential.SecurePassword != null && Credential.SecurePassword.Length > 0;
+
+        /// <summary>The same access (credential, TLS, timeouts) to other nodes.</summary>
+        public ConnectionSettings WithSeeds(IEnumerable<NodeEndPoint> seeds) => new ConnectionSettings(seeds)
+        {
+            Credential = Credential,
+            UseTls = UseTls,
+            TlsCaCertificatePath = TlsCaCertificatePath,
+            ClientCertificate = ClientCertificate,
+            TlsHostName = TlsHostName,
+            SkipCertificateCheck = SkipCertificateCheck,
+            ConnectTimeout = ConnectTimeout,
+            CommandTimeout = CommandTimeout,
+        };
 
         /// <summary>A description safe for logs: no password, ever.</summary>
         public override string ToString() =>

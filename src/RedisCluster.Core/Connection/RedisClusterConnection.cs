@@ -8,35 +8,50 @@ using System.Threading.Tasks;
 namespace RedisCluster
 {
     /// <summary>
-    /// A way into one cluster: the settings to reach its nodes and one direct, pipelined client per node,
-    /// opened on first use. Disposing closes the sockets; a later use opens them again, so objects that
-    /// carry a connection stay usable after the command that made them has finished.
+    /// A way into one cluster: the settings to reach its nodes, the nodes it has learnt of, and one direct,
+    /// pipelined client per node (and per longer command timeout), opened on first use. Disposing closes the
+    /// sockets; a later use opens them again, so objects that carry a connection stay usable after the
+    /// command that made them has finished.
     /// </summary>
     public sealed class RedisClusterConnection : IDisposable
     {
-        private readonly ConcurrentDictionary<NodeEndPoint, Lazy<Task<NodeClient>>> _clients =
-            new ConcurrentDictionary<NodeEndPoint, Lazy<Task<NodeClient>>>();
+        private readonly ConcurrentDictionary<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>> _clients =
+            new ConcurrentDictionary<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>>();
 
-        // Nodes the last topology named: where to turn when the current node and the seeds are gone.
+        private readonly INodeConnector _connector;
+
+        // Every node the last topology named: where to turn when the current node and the seeds are gone.
         private volatile IReadOnlyList<NodeEndPoint> _knownEndPoints = new NodeEndPoint[0];
+        private volatile NodeEndPoint _endPoint;
 
-        private RedisClusterConnection(ConnectionSettings settings) => Settings = settings;
+        private RedisClusterConnection(ConnectionSettings settings, INodeConnector connector)
+        {
+            Settings = settings;
+            _connector = connector;
+        }
 
         public ConnectionSettings Settings { get; }
 
         /// <summary>The node this connection reads the topology from; another one takes over when it fails.</summary>
-        public NodeEndPoint EndPoint { get; private set; }
+        public NodeEndPoint EndPoint => _endPoint;
+
+        /// <summary>The nodes the last topology read named, in its order.</summary>
+        public IReadOnlyList<NodeEndPoint> KnownEndPoints => _knownEndPoints;
 
         /// <summary>True while at least one node socket is open.</summary>
         public bool IsOpen => _clients.Values.Any(c => c.IsValueCreated && c.Value.Status == TaskStatus.RanToCompletion && c.Value.Result.IsConnected);
 
-        /// <summary>Opens a connection through the first seed that answers.</summary>
-        public static async Task<RedisClusterConnection> OpenAsync(ConnectionSettings settings, CancellationToken cancellationToken)
+        /// <summary>
+        /// Opens a connection through the first seed that answers and reads the topology there, so every node
+        /// of the cluster is known from the start and any of them can stand in when one fails.
+        /// </summary>
+        public static async Task<RedisClusterConnection> OpenAsync(ConnectionSettings settings, INodeConnector connector, CancellationToken cancellationToken, bool readTopology = true)
         {
-            var connection = new RedisClusterConnection(settings);
+            var connection = new RedisClusterConnection(settings, connector);
             try
             {
-                connection.EndPoint = await connection.FirstReachableAsync(settings.Seeds, cancellationToken).ConfigureAwait(false);
+                connection._endPoint = await connection.FirstReachableAsync(settings.Seeds, cancellationToken).ConfigureAwait(false);
+                if (readTopology) await connection.GetTopologyAsync(cancellationToken).ConfigureAwait(false);
                 return connection;
             }
             catch
@@ -46,46 +61,75 @@ namespace RedisCluster
             }
         }
 
-        /// <summary>The client for one node, connecting it on first use.</summary>
-        public Task<NodeClient> GetNodeAsync(NodeEndPoint endPoint, CancellationToken cancellationToken)
+        /// <summary>A connection with the same settings but other seeds, for nodes outside this cluster (new nodes).</summary>
+        public RedisClusterConnection WithSeeds(IEnumerable<NodeEndPoint> seeds) =>
+            new RedisClusterConnection(Settings.WithSeeds(seeds), _connector) { _endPoint = seeds.First() };
+
+        /// <summary>
+        /// The client for one node, connecting it on first use. A command timeout longer than the settings'
+        /// gets a client of its own: the client library caps every call at its connection's timeout.
+        /// </summary>
+        public Task<INodeClient> GetNodeAsync(NodeEndPoint endPoint, CancellationToken cancellationToken, TimeSpan? commandTimeout = null)
         {
-            var lazy = _clients.GetOrAdd(endPoint, ep => new Lazy<Task<NodeClient>>(() => NodeClient.ConnectAsync(ep, Settings, CancellationToken.None)));
-            var task = lazy.Value;
-            if (task.IsFaulted || task.IsCanceled)
+            if (endPoint == null) throw new ArgumentNullException(nameof(endPoint));
+            var timeout = commandTimeout.HasValue && commandTimeout.Value > Settings.CommandTimeout ? commandTimeout.Value : Settings.CommandTimeout;
+            var key = (endPoint, timeout);
+            for (int attempt = 0; ; attempt++)
             {
-                // A failed connect is not cached: the node may be back by the next call.
-                _clients.TryRemove(endPoint, out _);
+                var lazy = _clients.GetOrAdd(key, k => new Lazy<Task<INodeClient>>(() => _connector.ConnectAsync(k.Item1, Settings, k.Item2, CancellationToken.None)));
+                var task = lazy.Value;
+                bool dropped = task.Status == TaskStatus.RanToCompletion && !task.Result.IsConnected;
+                if (task.IsFaulted || task.IsCanceled || dropped)
+                {
+                    // A failed or dropped connection is not kept: the node may be back by this or the next call.
+                    if (((ICollection<KeyValuePair<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>>>)_clients).Remove(
+                        new KeyValuePair<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>>(key, lazy)) && dropped)
+                    {
+                        task.Result.Dispose();
+                    }
+                    if (dropped && attempt == 0) continue;
+                }
+                return WithCancellation(task, cancellationToken);
             }
-            return WithCancellation(task, cancellationToken);
         }
 
-        /// <summary>CLUSTER NODES from the current node, falling back to the seeds and the other known nodes.</summary>
+        /// <summary>CLUSTER NODES from the current node, falling back to the seeds and then every other known node.</summary>
         public async Task<ClusterTopology> GetTopologyAsync(CancellationToken cancellationToken)
         {
-            var candidates = new[] { EndPoint }.Concat(Settings.Seeds).Concat(_knownEndPoints).Distinct().ToList();
-            RedisClusterException last = null;
+            var candidates = new[] { _endPoint }.Where(e => e != null).Concat(Settings.Seeds).Concat(_knownEndPoints).Distinct().ToList();
+            var failures = new List<RedisClusterException>();
             foreach (var endPoint in candidates)
             {
                 try
                 {
                     var topology = await ReadTopologyAsync(endPoint, cancellationToken).ConfigureAwait(false);
-                    EndPoint = endPoint;
+                    _endPoint = endPoint;
                     _knownEndPoints = topology.Nodes.Select(n => n.ToEndPoint()).Where(e => e != null).ToList();
                     return topology;
                 }
-                catch (RedisClusterException e) when (e.Kind == FailureKind.Unreachable || e.Kind == FailureKind.Timeout)
+                catch (RedisClusterException e) when (e.Kind == FailureKind.Unreachable || e.Kind == FailureKind.Timeout || e.Kind == FailureKind.Protocol)
                 {
-                    last = e;
+                    failures.Add(e);
                 }
             }
-            throw last;
+            throw NoneAnswered(failures);
         }
 
         /// <summary>CLUSTER NODES as one given node sees it.</summary>
         public async Task<ClusterTopology> ReadTopologyAsync(NodeEndPoint endPoint, CancellationToken cancellationToken)
         {
             var client = await GetNodeAsync(endPoint, cancellationToken).ConfigureAwait(false);
-            string text = await client.ExecuteStringAsync("CLUSTER", "NODES").ConfigureAwait(false);
+            string text;
+            try
+            {
+                text = await client.CallStringAsync(cancellationToken, "CLUSTER", "NODES").ConfigureAwait(false);
+            }
+            catch (RedisServerErrorException e) when (e.Code == ServerErrorCode.Err)
+            {
+                // Redis says "This instance has cluster support disabled": say it in our words.
+                throw new RedisClusterException(FailureKind.InvalidState,
+                    $"{endPoint} is not a cluster node: cluster support is disabled there ('cluster-enabled yes' is needed).", endPoint, e) { ErrorId = "ClusterSupportDisabled" };
+            }
             var topology = ClusterTopology.Parse(endPoint, text);
             foreach (var node in topology.Nodes) node.Connection = this;
             return topology;
@@ -101,14 +145,20 @@ namespace RedisCluster
                     await GetNodeAsync(endPoint, cancellationToken).ConfigureAwait(false);
                     return endPoint;
                 }
-                catch (RedisClusterException e) when (e.Kind == FailureKind.Unreachable || e.Kind == FailureKind.Timeout)
+                catch (RedisClusterException e) when (e.Kind == FailureKind.Unreachable || e.Kind == FailureKind.Timeout || e.Kind == FailureKind.Protocol)
                 {
                     failures.Add(e);
                 }
             }
-            if (failures.Count == 1) throw failures[0];
-            throw new RedisClusterException(FailureKind.Unreachable,
-                "No node answered: " + string.Join(" ", failures.Select(f => f.Message)), failures[0].EndPoint) { ErrorId = "NodeUnreachable" };
+            throw NoneAnswered(failures);
+        }
+
+        private static RedisClusterException NoneAnswered(IReadOnlyList<RedisClusterException> failures)
+        {
+            if (failures.Count == 1) return failures[0];
+            return new RedisClusterException(failures[0].Kind,
+                $"No node of the cluster could be used ({failures.Count} tried): " + string.Join(" ", failures.Select(f => f.Message)), failures[0].EndPoint, failures[0])
+            { ErrorId = failures[0].ErrorId };
         }
 
         private static async Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
@@ -124,11 +174,11 @@ namespace RedisCluster
 
         public void Dispose()
         {
-            foreach (var endPoint in _clients.Keys.ToList())
+            foreach (var key in _clients.Keys.ToList())
             {
-                if (_clients.TryRemove(endPoint, out var lazy) && lazy.IsValueCreated && lazy.Value.Status == TaskStatus.RanToCompletion)
+                if (_clients.TryRemove(key, out var lazy) && lazy.IsValueCreated)
                 {
-                    lazy.Value.Result.Dispose();
+                    _ = lazy.Value.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
                 }
             }
         }

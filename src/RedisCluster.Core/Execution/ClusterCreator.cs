@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
@@ -11,19 +10,24 @@ namespace RedisCluster
 {
     /// <summary>
     /// Creates a cluster from empty nodes: checks every node before touching any, then applies a
-    /// CreateClusterPlan step by step and waits, within a bound, until all nodes agree and report ok.
+    /// CreateClusterPlan step by step and waits, within a deadline, until all nodes agree and report ok.
+    /// Every step does only what is not done yet, so running a creation again after a timeout, a Ctrl+C or a
+    /// crash finishes it.
     /// </summary>
     public sealed class ClusterCreator
     {
         private const string Activity = "Creating Redis cluster";
-        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+        /// <summary>CLUSTER ADDSLOTSRANGE, which creation relies on, came with Redis 7.0.</summary>
+        public static readonly Version MinimumServerVersion = new Version(7, 0);
+
         private readonly RedisClusterConnection _connection;
 
         public ClusterCreator(RedisClusterConnection connection) => _connection = connection;
 
         /// <summary>
-        /// Refuses, before anything changes, nodes that are duplicates, unreachable, not in cluster mode,
-        /// already part of a cluster or holding keys. Returns the nodes with their hosts resolved.
+        /// Refuses, before anything changes, nodes that are duplicates, unreachable, too old or not in cluster
+        /// mode. Returns the nodes with their hosts resolved and their current state, for the planner.
         /// </summary>
         public async Task<IReadOnlyList<CandidateNode>> InspectAsync(IReadOnlyList<NodeEndPoint> endPoints, CancellationToken cancellationToken)
         {
@@ -32,9 +36,10 @@ namespace RedisCluster
             {
                 throw Invalid("DuplicateEndPoint", $"Each node may be given once; repeated: {string.Join(", ", duplicates)}.");
             }
-            var inspections = await Task.WhenAll(endPoints.Select(e => InspectNodeAsync(e, cancellationToken))).ConfigureAwait(false);
+            var hostKeys = Task.WhenAll(endPoints.Select(e => ResolveHostAsync(e)));
+            var snapshot = await ClusterSnapshot.ReadAsync(_connection, endPoints, cancellationToken).ConfigureAwait(false);
 
-            var unreachable = inspections.Where(i => i.Failure != null).ToList();
+            var unreachable = snapshot.Unreachable.ToList();
             if (unreachable.Count > 0)
             {
                 var first = unreachable[0].Failure;
@@ -42,141 +47,100 @@ namespace RedisCluster
                     unreachable.Count == 1 ? first.Message : string.Join(" ", unreachable.Select(u => u.Failure.Message)), first.EndPoint, first)
                 { ErrorId = first.ErrorId };
             }
-            var sameNode = inspections.GroupBy(i => i.NodeId).Where(g => g.Count() > 1).ToList();
+            var tooOld = snapshot.Nodes.Where(n => n.ServerVersion != null && n.ServerVersion < MinimumServerVersion).ToList();
+            if (tooOld.Count > 0)
+            {
+                throw new RedisClusterException(FailureKind.InvalidState,
+                    $"Creating a cluster needs Redis {MinimumServerVersion} or newer (CLUSTER ADDSLOTSRANGE); nothing was changed. Too old: " +
+                    string.Join(", ", tooOld.Select(n => $"{n.EndPoint} runs {n.ServerVersion}")) + ".")
+                { ErrorId = "ServerTooOld" };
+            }
+            var noCluster = snapshot.Nodes.Where(n => !n.ClusterEnabled).ToList();
+            if (noCluster.Count > 0)
+            {
+                throw new RedisClusterException(FailureKind.InvalidState,
+                    "Nodes not fit for a new cluster (nothing was changed): " +
+                    string.Join(" ", noCluster.Select(n => $"{n.EndPoint}: cluster support is disabled (set 'cluster-enabled yes' in its config and restart it).")))
+                { ErrorId = "ClusterSupportDisabled" };
+            }
+            var sameNode = snapshot.Nodes.GroupBy(n => n.Id).Where(g => g.Count() > 1).ToList();
             if (sameNode.Count > 0)
             {
                 throw Invalid("DuplicateEndPoint",
-                    "These endpoints reach the same node: " + string.Join("; ", sameNode.Select(g => string.Join(" = ", g.Select(i => i.EndPoint)))) + ".");
+                    "These endpoints reach the same node: " + string.Join("; ", sameNode.Select(g => string.Join(" = ", g.Select(n => n.EndPoint)))) + ".");
             }
-            var problems = inspections.Where(i => i.Problem != null).Select(i => $"{i.EndPoint}: {i.Problem}").ToList();
-            if (problems.Count > 0)
-            {
-                throw new RedisClusterException(FailureKind.InvalidState,
-                    "Nodes not fit for a new cluster (nothing was changed): " + string.Join(" ", problems)) { ErrorId = "NodeNotEmpty" };
-            }
-            return inspections.Select(i => new CandidateNode(i.EndPoint, i.HostKey, i.NodeId, i.BusPort)).ToList();
-        }
-
-        private sealed class Inspection
-        {
-            public NodeEndPoint EndPoint;
-            public string HostKey;
-            public NodeId NodeId;
-            public int BusPort;
-            public string Problem;
-            public RedisClusterException Failure;
-        }
-
-        private async Task<Inspection> InspectNodeAsync(NodeEndPoint endPoint, CancellationToken cancellationToken)
-        {
-            var inspection = new Inspection { EndPoint = endPoint };
-            try
-            {
-                inspection.HostKey = await ResolveHostAsync(endPoint.Host).ConfigureAwait(false);
-                var client = await _connection.GetNodeAsync(endPoint, cancellationToken).ConfigureAwait(false);
-                var info = RedisClusterInfo.ParseFields(await client.ExecuteStringAsync("INFO", "cluster").ConfigureAwait(false));
-                if (!info.TryGetValue("cluster_enabled", out var enabled) || enabled != "1")
-                {
-                    inspection.Problem = "cluster support is disabled (set 'cluster-enabled yes' in its config and restart it).";
-                    return inspection;
-                }
-                var topology = ClusterTopology.Parse(endPoint, await client.ExecuteStringAsync("CLUSTER", "NODES").ConfigureAwait(false));
-                inspection.NodeId = topology.Myself.NodeId;
-                inspection.BusPort = topology.Myself.BusPort;
-                long keys = await client.ExecuteInt64Async("DBSIZE").ConfigureAwait(false);
-                if (topology.Nodes.Count > 1) inspection.Problem = $"it already knows {topology.Nodes.Count - 1} other node(s): it is part of a cluster.";
-                else if (topology.Myself.SlotCount > 0) inspection.Problem = $"it already owns {topology.Myself.SlotCount} slot(s).";
-                else if (keys > 0) inspection.Problem = $"it holds {keys} key(s); a new cluster starts from empty nodes.";
-            }
-            catch (RedisClusterException e)
-            {
-                inspection.Failure = e;
-            }
-            return inspection;
+            var hosts = await hostKeys.ConfigureAwait(false);
+            return snapshot.Nodes.Select((n, i) => new CandidateNode(n.EndPoint, hosts[i], n.Myself.Id, n.Myself.BusPort, n.View, n.KeyCount)).ToList();
         }
 
         /// <summary>The host's address, so that two names for one machine count as one host and MEET gets an IP.</summary>
-        private static async Task<string> ResolveHostAsync(string host)
+        private static async Task<string> ResolveHostAsync(NodeEndPoint endPoint)
         {
-            if (IPAddress.TryParse(host, out var literal)) return literal.ToString();
+            if (IPAddress.TryParse(endPoint.Host, out var literal)) return literal.ToString();
             try
             {
-                var addresses = await Dns.GetHostAddressesAsync(host).ConfigureAwait(false);
+                var addresses = await Dns.GetHostAddressesAsync(endPoint.Host).ConfigureAwait(false);
                 var address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.First();
                 return address.ToString();
             }
             catch (SocketException e)
             {
-                throw new RedisClusterException(FailureKind.Unreachable, $"Host '{host}' cannot be resolved: {e.Message}", inner: e) { ErrorId = "HostNotResolved" };
+                throw new RedisClusterException(FailureKind.Unreachable, $"The host name '{endPoint.Host}' of {endPoint} did not resolve.", endPoint, e) { ErrorId = "HostNotResolved" };
             }
         }
 
-        /// <summary>Applies the plan. Returns the topology every node agreed on.</summary>
-        public async Task<ClusterTopology> ApplyAsync(CreateClusterPlan plan, TimeSpan timeout, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+        /// <summary>Applies the plan, skipping what the nodes already did. Returns the topology every node agreed on.</summary>
+        public async Task<ClusterTopology> ApplyAsync(CreateClusterPlan plan, Deadline deadline, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
         {
             void Report(string status, int percent) => progress?.Report(new OperationProgress(Activity, status, percent));
 
             var nodes = plan.AllNodes.ToList();
-            var clients = new Dictionary<CandidateNode, NodeClient>();
+            var endPoints = nodes.Select(n => n.EndPoint).ToList();
+            var clients = new Dictionary<CandidateNode, INodeClient>();
             foreach (var node in nodes) clients[node] = await _connection.GetNodeAsync(node.EndPoint, cancellationToken).ConfigureAwait(false);
+            var views = nodes.ToDictionary(n => n, n => n.CurrentView);
 
             Report("Assigning slots to masters", 10);
             await Task.WhenAll(plan.Masters.Select(m =>
-                clients[m.Node].ExecuteAsync("CLUSTER", "ADDSLOTSRANGE", m.Slots.Start, m.Slots.End))).ConfigureAwait(false);
+            {
+                var owned = views[m.Node]?.Myself?.Slots ?? SlotRangeList.Empty;
+                var missing = SlotRange.FromSlots(m.Slots.Slots().Where(s => !owned.ContainsSlot(s)));
+                if (missing.Count == 0) return Task.CompletedTask;
+                var arguments = new List<object> { "ADDSLOTSRANGE" };
+                foreach (var range in missing) arguments.AddRange(new object[] { range.Start, range.End });
+                return clients[m.Node].ExecuteAsync(new RedisCommand("CLUSTER", arguments.ToArray()), cancellationToken);
+            })).ConfigureAwait(false);
 
-            // Distinct epochs settle who owns what without a round of epoch collisions.
+            // Distinct epochs settle who owns what without a round of epoch collisions. Only a node that knows
+            // no other may be given one; a node resumed from an earlier run keeps what it has.
             Report("Setting config epochs", 20);
-            await Task.WhenAll(nodes.Select((n, i) => clients[n].ExecuteAsync("CLUSTER", "SET-CONFIG-EPOCH", i + 1))).ConfigureAwait(false);
+            await Task.WhenAll(nodes.Select((n, i) => n.IsFresh && (views[n]?.Myself?.ConfigEpoch ?? 0) == 0
+                ? clients[n].CallAsync(cancellationToken, "CLUSTER", "SET-CONFIG-EPOCH", i + 1)
+                : Task.FromResult(RedisReply.Null))).ConfigureAwait(false);
 
             // Every node meets every other directly: all handshakes start at once instead of waiting for
             // gossip to carry the news from one shared node, which is what redis-cli waits for.
             Report("Introducing nodes to each other", 30);
-            await Task.WhenAll(nodes.SelectMany((a, i) => nodes.Skip(i + 1).Select(b =>
-                clients[a].ExecuteAsync("CLUSTER", "MEET", b.HostKey, b.EndPoint.Port, b.BusPort)))).ConfigureAwait(false);
+            bool Knows(CandidateNode a, CandidateNode b) => views[a] != null && views[a].Find(b.NodeId) != null;
+            await Task.WhenAll(nodes.SelectMany((a, i) => nodes.Skip(i + 1).Where(b => !Knows(a, b) && !Knows(b, a)).Select(b =>
+                clients[a].CallAsync(cancellationToken, "CLUSTER", "MEET", b.HostKey, b.EndPoint.Port, b.BusPort)))).ConfigureAwait(false);
 
-            var deadline = Stopwatch.StartNew();
-            await WaitUntilAsync("Waiting for every node to know the others", 40, Report, timeout, deadline, cancellationToken,
-                async () => (await ReadAllAsync(nodes, clients).ConfigureAwait(false)).All(t => t.Nodes.Count == nodes.Count && t.Nodes.All(n => (n.Flags & (NodeFlags.Handshake | NodeFlags.NoAddress)) == 0))).ConfigureAwait(false);
+            Task<ClusterSnapshot> Read(CancellationToken token) => ClusterSnapshot.ReadAsync(_connection, endPoints, token);
+            var met = await ClusterWait.UntilAsync(Read, s => s.UnreachableProblems().Concat(s.MeetProblems(nodes.Count)),
+                deadline, "Waiting for every node to know the others", 40, progress, cancellationToken).ConfigureAwait(false);
 
             Report("Attaching replicas", 60);
-            await Task.WhenAll(plan.Masters.SelectMany(m => m.Replicas.Select(r =>
-                clients[r].ExecuteAsync("CLUSTER", "REPLICATE", m.Node.NodeId.ToString())))).ConfigureAwait(false);
+            var relations = plan.Masters.SelectMany(m => m.Replicas.Select(r => (Replica: r, Master: m.Node))).ToList();
+            await Task.WhenAll(relations
+                .Where(r => met.Find(r.Replica.EndPoint).Myself.MasterNodeId != r.Master.NodeId)
+                .Select(r => clients[r.Replica].CallAsync(cancellationToken, "CLUSTER", "REPLICATE", r.Master.NodeId.ToString()))).ConfigureAwait(false);
 
-            ClusterTopology agreed = null;
-            await WaitUntilAsync("Waiting for the cluster to agree and report ok", 75, Report, timeout, deadline, cancellationToken, async () =>
-            {
-                var views = await ReadAllAsync(nodes, clients).ConfigureAwait(false);
-                string signature = views[0].SlotSignature();
-                bool replicasSeen = views.All(v => plan.Masters.All(m => m.Replicas.Count == v.ReplicasOf(m.Node.NodeId).Count()));
-                if (!replicasSeen || views.Any(v => v.SlotSignature() != signature || v.CoveredSlotCount != HashSlot.SlotCount)) return false;
-                var states = await Task.WhenAll(nodes.Select(n => clients[n].ExecuteStringAsync("CLUSTER", "INFO"))).ConfigureAwait(false);
-                if (!states.All(s => RedisClusterInfo.ParseFields(s).TryGetValue("cluster_state", out var state) && state == "ok")) return false;
-                agreed = views[0];
-                return true;
-            }).ConfigureAwait(false);
+            var expected = relations.Select(r => (r.Replica.NodeId, r.Master.NodeId)).ToList();
+            var settled = await ClusterWait.UntilAsync(Read,
+                s => s.UnreachableProblems().Concat(s.AgreementProblems()).Concat(s.ReplicaRelationProblems(expected)).Concat(s.StateProblems()),
+                deadline, "Waiting for the cluster to agree and report ok", 75, progress, cancellationToken).ConfigureAwait(false);
             Report("Cluster created", 100);
-            foreach (var node in agreed.Nodes) node.Connection = _connection;
-            return agreed;
-        }
-
-        private static async Task<ClusterTopology[]> ReadAllAsync(IEnumerable<CandidateNode> nodes, IReadOnlyDictionary<CandidateNode, NodeClient> clients) =>
-            await Task.WhenAll(nodes.Select(async n =>
-                ClusterTopology.Parse(n.EndPoint, await clients[n].ExecuteStringAsync("CLUSTER", "NODES").ConfigureAwait(false)))).ConfigureAwait(false);
-
-        private static async Task WaitUntilAsync(string status, int percent, Action<string, int> report, TimeSpan timeout, Stopwatch elapsed, CancellationToken cancellationToken, Func<Task<bool>> condition)
-        {
-            while (true)
-            {
-                report($"{status} ({elapsed.Elapsed.TotalSeconds:0} s)", percent);
-                if (await condition().ConfigureAwait(false)) return;
-                if (elapsed.Elapsed > timeout)
-                {
-                    throw new RedisClusterException(FailureKind.Timeout,
-                        $"{status}: not done after {timeout.TotalSeconds:0} s. The nodes are joined but not settled: check that every bus port (port + 10000) is reachable between them, then run Get-RedisClusterInfo.")
-                    { ErrorId = "ClusterNotSettled" };
-                }
-                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-            }
+            return settled.Reference;
         }
 
         private static RedisClusterException Invalid(string errorId, string message) =>

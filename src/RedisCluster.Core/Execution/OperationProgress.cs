@@ -1,17 +1,25 @@
 namespace RedisCluster
 {
-    /// <summary>A step of long work, reported so the caller can show progress and verbose messages.</summary>
+    /// <summary>
+    /// A step of long work, reported so the caller can show progress. Status stays the same text while the
+    /// state does not change (elapsed time goes in its own field), so a caller can write one verbose line per
+    /// change of state rather than one per poll.
+    /// </summary>
     public sealed class OperationProgress
     {
-        public OperationProgress(string activity, string status, int percentComplete)
+        public OperationProgress(string activity, string status, int percentComplete, string detail = null)
         {
             Activity = activity;
             Status = status;
             PercentComplete = percentComplete;
+            Detail = detail;
         }
 
         public string Activity { get; }
         public string Status { get; }
         public int PercentComplete { get; }
+
+        /// <summary>What changes from report to report (elapsed time, counts), shown but not logged.</summary>
+        public string Detail { get; }
     }
 }

@@ -1,92 +1,75 @@
-using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 
 namespace RedisCluster
 {
     /// <summary>One node's CLUSTER INFO, or why it could not be read: the cluster's health node by node.</summary>
     public sealed class RedisClusterInfo
     {
-        private RedisClusterInfo(RedisClusterNode node, IReadOnlyDictionary<string, string> fields, string error, bool agrees)
+        private RedisClusterInfo(RedisClusterNode node, NodeSnapshot snapshot, string majoritySignature)
         {
             NodeId = node.NodeId;
             EndPoint = node.EndPoint;
             Role = node.Role;
-            Fields = fields ?? new Dictionary<string, string>();
-            Error = error;
-            AgreesOnSlots = agrees;
+            IsFailing = node.IsFailing;
+            Fields = snapshot?.ClusterInfo ?? new Dictionary<string, string>();
+            Error = snapshot == null ? "The cluster knows no address for this node."
+                : snapshot.Failure?.Message ?? (snapshot.ClusterEnabled ? null : "Cluster support is disabled on this node.");
+            AgreesOnSlots = IsReachable ? snapshot.SlotSignature == majoritySignature : (bool?)null;
+            Connection = node.Connection;
         }
 
-        public NodeId NodeId { get; }
+        /// <summary>The connection the node was read through, so the object pipes on.</summary>
+        public RedisClusterConnection Connection { get; }
+
+        public string NodeId { get; }
         public string EndPoint { get; }
         public NodeRole Role { get; }
+
+        /// <summary>Whether the cluster flags this node fail or fail?.</summary>
+        public bool IsFailing { get; }
+
         public bool IsReachable => Error == null;
 
         /// <summary>Why the node could not be asked; null when it answered.</summary>
         public string Error { get; }
 
-        /// <summary>Whether this node's slot map is the same as the one the connection's node reports.</summary>
-        public bool AgreesOnSlots { get; }
+        /// <summary>Whether this node's slot map is the one most nodes report; null when it could not be asked.</summary>
+        public bool? AgreesOnSlots { get; }
 
         /// <summary>cluster_state: "ok" or "fail"; null when unreachable.</summary>
-        public string State => Get("cluster_state");
-        public int SlotsAssigned => GetInt("cluster_slots_assigned");
-        public int SlotsOk => GetInt("cluster_slots_ok");
-        public int SlotsPFail => GetInt("cluster_slots_pfail");
-        public int SlotsFail => GetInt("cluster_slots_fail");
-        public int KnownNodes => GetInt("cluster_known_nodes");
-        public int Size => GetInt("cluster_size");
-        public long CurrentEpoch => GetInt("cluster_current_epoch");
-        public long MyEpoch => GetInt("cluster_my_epoch");
+        public string State => Fields.Get("cluster_state");
+
+        // Counters are null, not 0, for a node that could not be asked: nothing is known about it.
+        public int? SlotsAssigned => GetInt("cluster_slots_assigned");
+        public int? SlotsOk => GetInt("cluster_slots_ok");
+        public int? SlotsPFail => GetInt("cluster_slots_pfail");
+        public int? SlotsFail => GetInt("cluster_slots_fail");
+        public int? KnownNodes => GetInt("cluster_known_nodes");
+        public int? Size => GetInt("cluster_size");
+        public long? CurrentEpoch => Fields.GetInt64("cluster_current_epoch");
+        public long? MyEpoch => Fields.GetInt64("cluster_my_epoch");
 
         /// <summary>Every field CLUSTER INFO returned, for the ones without a property.</summary>
         public IReadOnlyDictionary<string, string> Fields { get; }
 
-        private string Get(string name) => Fields.TryGetValue(name, out var value) ? value : null;
-        private int GetInt(string name) => int.TryParse(Get(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : 0;
+        private int? GetInt(string name) => (int?)Fields.GetInt64(name);
 
-        public static IReadOnlyDictionary<string, string> ParseFields(string text)
+        /// <summary>One entry per node the cluster knows, the unreachable and the address-less included.</summary>
+        public static IReadOnlyList<RedisClusterInfo> From(ClusterSnapshot snapshot)
         {
-            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var raw in text.Split('\n'))
-            {
-                string line = raw.TrimEnd('\r');
-                int colon = line.IndexOf(':');
-                if (colon > 0) fields[line.Substring(0, colon)] = line.Substring(colon + 1);
-            }
-            return fields;
-        }
-
-        /// <summary>Asks every node the topology knows an address for, all at once.</summary>
-        public static async Task<IReadOnlyList<RedisClusterInfo>> ReadAllAsync(RedisClusterConnection connection, ClusterTopology topology, CancellationToken cancellationToken)
-        {
-            string signature = topology.SlotSignature();
-            var reads = topology.Nodes.Select(async node =>
-            {
-                var endPoint = node.ToEndPoint();
-                if (endPoint == null || (node.Flags & NodeFlags.NoAddress) != 0)
+            string majority = snapshot.Reference.SlotSignature();
+            var listed = snapshot.Reference.Nodes.ToList();
+            // Nodes read but missing from the majority's view (met by one side only) are shown too.
+            listed.AddRange(snapshot.Nodes.Where(s => s.Node != null && snapshot.Reference.Find(s.Node.Id) == null).Select(s => s.Node));
+            return listed
+                .Select(node =>
                 {
-                    return new RedisClusterInfo(node, null, "The cluster knows no address for this node.", false);
-                }
-                try
-                {
-                    var client = await connection.GetNodeAsync(endPoint, cancellationToken).ConfigureAwait(false);
-                    var infoTask = client.ExecuteStringAsync("CLUSTER", "INFO");
-                    // The node the topology came from agrees with itself: no second CLUSTER NODES for it.
-                    var nodesTask = node.IsMyself ? null : client.ExecuteStringAsync("CLUSTER", "NODES");
-                    var fields = ParseFields(await infoTask.ConfigureAwait(false));
-                    bool agrees = nodesTask == null || ClusterTopology.Parse(endPoint, await nodesTask.ConfigureAwait(false)).SlotSignature() == signature;
-                    return new RedisClusterInfo(node, fields, null, agrees);
-                }
-                catch (RedisClusterException e)
-                {
-                    return new RedisClusterInfo(node, null, e.Message, false);
-                }
-            });
-            return await Task.WhenAll(reads).ConfigureAwait(false);
+                    var endPoint = node.ToEndPoint();
+                    var nodeSnapshot = endPoint == null || (node.Flags & NodeFlags.NoAddress) != 0 ? null : snapshot.Find(endPoint);
+                    return new RedisClusterInfo(node, nodeSnapshot, majority);
+                })
+                .ToList();
         }
     }
 }

@@ -8,6 +8,8 @@ namespace RedisCluster
     {
         Master,
         Replica,
+        /// <summary>A node still in handshake (or without an address) that has no role yet; Redis flags it neither master nor slave.</summary>
+        Unknown,
     }
 
     public enum NodeLinkState
@@ -16,7 +18,7 @@ namespace RedisCluster
         Disconnected,
     }
 
-    /// <summary>The flags of a CLUSTER NODES line.</summary>
+    /// <summary>The flags of a CLUSTER NODES line that the module knows; the text as Redis wrote it is in RawFlags.</summary>
     [Flags]
     public enum NodeFlags
     {
@@ -34,45 +36,66 @@ namespace RedisCluster
     /// <summary>A slot in the middle of a move, with the node on the other side of it.</summary>
     public sealed class SlotMigration
     {
-        public SlotMigration(int slot, NodeId peerId)
+        internal SlotMigration(int slot, NodeId peer, bool isImporting)
         {
             Slot = slot;
-            PeerId = peerId;
+            Peer = peer;
+            IsImporting = isImporting;
         }
 
         public int Slot { get; }
 
         /// <summary>The node the slot goes to (migrating) or comes from (importing).</summary>
-        public NodeId PeerId { get; }
+        public string PeerId => Peer.ToString();
 
-        public override string ToString() => $"{Slot}:{PeerId.Short}";
+        /// <summary>True for a slot coming in (IMPORTING), false for one going out (MIGRATING).</summary>
+        public bool IsImporting { get; }
+
+        internal NodeId Peer { get; }
+
+        /// <summary>As CLUSTER NODES writes it, without brackets: "7->id" migrating, "7-&lt;-id" importing (id shortened).</summary>
+        public override string ToString() => $"{Slot}{(IsImporting ? "-<-" : "->-")}{Peer.Short}";
+    }
+
+    /// <summary>Open slots of one node; exports as "7->93e1ed2b,8-&lt;-0a1b2c3d".</summary>
+    public sealed class SlotMigrationList : System.Collections.ObjectModel.ReadOnlyCollection<SlotMigration>
+    {
+        internal static readonly SlotMigrationList Empty = new SlotMigrationList(new SlotMigration[0]);
+
+        internal SlotMigrationList(IList<SlotMigration> items) : base(items)
+        {
+        }
+
+        public override string ToString() => string.Join(",", this);
     }
 
     /// <summary>One node as one CLUSTER NODES line describes it, seen from the node that was asked.</summary>
     public sealed class RedisClusterNode
     {
         internal RedisClusterNode(
-            NodeId nodeId, string host, int port, int busPort, string hostname, NodeFlags flags, NodeId? masterId,
+            NodeId id, string host, int port, int busPort, string hostname, NodeFlags flags, string rawFlags, NodeId? masterId,
             long pingSent, long pongReceived, long configEpoch, NodeLinkState linkState,
             IReadOnlyList<SlotRange> slots, IReadOnlyList<SlotMigration> migrating, IReadOnlyList<SlotMigration> importing)
         {
-            NodeId = nodeId;
+            Id = id;
             Host = host;
             Port = port;
             BusPort = busPort;
             Hostname = hostname;
             Flags = flags;
-            MasterId = masterId;
+            RawFlags = rawFlags;
+            MasterNodeId = masterId;
             PingSent = pingSent;
             PongReceived = pongReceived;
             ConfigEpoch = configEpoch;
             LinkState = linkState;
-            Slots = slots;
-            MigratingSlots = migrating;
-            ImportingSlots = importing;
+            Slots = new SlotRangeList(slots);
+            MigratingSlots = new SlotMigrationList(migrating.ToList());
+            ImportingSlots = new SlotMigrationList(importing.ToList());
         }
 
-        public NodeId NodeId { get; }
+        /// <summary>The 40-character node id, as a plain string so it exports and compares as one.</summary>
+        public string NodeId => Id.ToString();
 
         /// <summary>"ip:port" as the cluster announces it; empty for a node without an address.</summary>
         public string EndPoint => ToEndPoint()?.ToString() ?? string.Empty;
@@ -80,9 +103,19 @@ namespace RedisCluster
         public int Port { get; }
         public int BusPort { get; }
         public string Hostname { get; }
-        public NodeRole Role => (Flags & NodeFlags.Replica) != 0 ? NodeRole.Replica : NodeRole.Master;
-        public NodeId? MasterId { get; }
+
+        /// <summary>Master or Replica as Redis flags it; Unknown for a node in handshake, which has no role yet.</summary>
+        public NodeRole Role =>
+            (Flags & NodeFlags.Replica) != 0 ? NodeRole.Replica : (Flags & NodeFlags.Master) != 0 ? NodeRole.Master : NodeRole.Unknown;
+
+        /// <summary>The id of the master a replica follows; null for a master.</summary>
+        public string MasterId => MasterNodeId?.ToString();
+
         public NodeFlags Flags { get; }
+
+        /// <summary>The flags field as Redis wrote it, including flags newer than this module.</summary>
+        public string RawFlags { get; }
+
         public bool IsMyself => (Flags & NodeFlags.Myself) != 0;
         public bool IsFailing => (Flags & (NodeFlags.Failing | NodeFlags.PossiblyFailing)) != 0;
         public NodeLinkState LinkState { get; }
@@ -94,17 +127,24 @@ namespace RedisCluster
         /// <summary>Unix milliseconds of the last PONG received.</summary>
         public long PongReceived { get; }
 
-        public IReadOnlyList<SlotRange> Slots { get; }
-        public int SlotCount => Slots.Sum(r => r.Count);
-        public IReadOnlyList<SlotMigration> MigratingSlots { get; }
-        public IReadOnlyList<SlotMigration> ImportingSlots { get; }
+        /// <summary>The slot ranges this node owns; exports as "0-5460,6000".</summary>
+        public SlotRangeList Slots { get; }
+        public int SlotCount => Slots.SlotCount;
+        public SlotMigrationList MigratingSlots { get; }
+        public SlotMigrationList ImportingSlots { get; }
 
         /// <summary>The connection this node was read through, so piped objects need no credentials again.</summary>
         public RedisClusterConnection Connection { get; internal set; }
 
+        /// <summary>The engine's form of the node id.</summary>
+        internal NodeId Id { get; }
+
+        /// <summary>The engine's form of the master's id; null for a master.</summary>
+        internal NodeId? MasterNodeId { get; }
+
         /// <summary>The same node with a host filled in, for a node that does not know its own address yet.</summary>
         internal RedisClusterNode WithHost(string host) =>
-            new RedisClusterNode(NodeId, host, Port, BusPort, Hostname, Flags, MasterId, PingSent, PongReceived, ConfigEpoch, LinkState, Slots, MigratingSlots, ImportingSlots)
+            new RedisClusterNode(Id, host, Port, BusPort, Hostname, Flags, RawFlags, MasterNodeId, PingSent, PongReceived, ConfigEpoch, LinkState, Slots, MigratingSlots, ImportingSlots)
             {
                 Connection = Connection,
             };
@@ -112,8 +152,8 @@ namespace RedisCluster
         /// <summary>The endpoint to dial this node on, or null when the cluster knows no address for it.</summary>
         public NodeEndPoint ToEndPoint() => string.IsNullOrEmpty(Host) || Port == 0 ? null : new NodeEndPoint(Host, Port);
 
-        public bool OwnsSlot(int slot) => Slots.Any(r => r.Contains(slot));
+        public bool OwnsSlot(int slot) => Slots.ContainsSlot(slot);
 
-        public override string ToString() => $"{NodeId.Short} {EndPoint} {Role}";
+        public override string ToString() => $"{Id.Short} {(EndPoint.Length > 0 ? EndPoint : "(no address)")} {Role}";
     }
 }

@@ -11,7 +11,11 @@ namespace RedisCluster
             var owner = topology?.OwnerOf(Slot);
             NodeId = owner?.NodeId;
             EndPoint = owner?.EndPoint;
+            Connection = owner?.Connection;
         }
+
+        /// <summary>The connection the owner was found through, when there was one.</summary>
+        public RedisClusterConnection Connection { get; }
 
         public string Key { get; }
         public int Slot { get; }
@@ -19,7 +23,8 @@ namespace RedisCluster
         /// <summary>The part of the key that was hashed, or null when the whole key was.</summary>
         public string HashTag { get; }
 
-        public NodeId? NodeId { get; }
+        /// <summary>The id of the master serving the slot, when a connection was at hand.</summary>
+        public string NodeId { get; }
         public string EndPoint { get; }
     }
 }

@@ -56,7 +56,59 @@ namespace RedisCluster
                 .Select(a => $"{a.Replica.EndPoint} replicates {a.Master.EndPoint} on the same host: losing that host loses both.")
                 .ToList();
             var planned = masters.Select((m, i) => new PlannedMaster(m, slots[i], replicas[m])).ToList();
-            return new CreateClusterPlan(planned, warnings);
+            var plan = new CreateClusterPlan(planned, warnings);
+            EnsureNodesFitPlan(plan);
+            return plan;
+        }
+
+        /// <summary>
+        /// Refuses nodes that cannot become this cluster: a fresh node holding keys, or a node that is already
+        /// part of a cluster other than this plan (it knows nodes outside the set, owns slots the plan gives to
+        /// another node, or replicates another master). Nodes that carry part of exactly this plan pass: that
+        /// is a creation stopped by a timeout, Ctrl+C or a crash, and running it again finishes it.
+        /// </summary>
+        public static void EnsureNodesFitPlan(CreateClusterPlan plan)
+        {
+            var problems = new List<string>();
+            var ids = new HashSet<NodeId>(plan.AllNodes.Where(n => !n.NodeId.IsEmpty).Select(n => n.NodeId));
+            foreach (var master in plan.Masters)
+            {
+                problems.AddRange(Conflicts(master.Node, ids, master.Slots, null));
+                foreach (var replica in master.Replicas) problems.AddRange(Conflicts(replica, ids, null, master.Node));
+            }
+            if (problems.Count > 0)
+            {
+                throw new RedisClusterException(FailureKind.InvalidState,
+                    "Nodes not fit for a new cluster (nothing was changed): " + string.Join(" ", problems) +
+                    " A node from an earlier cluster can be reused after CLUSTER RESET HARD (and FLUSHALL for its keys).")
+                { ErrorId = "NodeNotEmpty" };
+            }
+        }
+
+        private static IEnumerable<string> Conflicts(CandidateNode node, HashSet<NodeId> ids, SlotRange? plannedSlots, CandidateNode plannedMaster)
+        {
+            if (node.CurrentView == null) yield break;
+            if (node.IsFresh)
+            {
+                if (node.KeyCount > 0) yield return $"{node.EndPoint}: it holds {node.KeyCount} key(s); a new cluster starts from empty nodes.";
+                yield break;
+            }
+            var strangers = node.CurrentView.Nodes.Where(n => (n.Flags & NodeFlags.Handshake) == 0 && !ids.Contains(n.Id)).ToList();
+            if (strangers.Count > 0)
+            {
+                yield return $"{node.EndPoint}: it already knows {strangers.Count} node(s) outside this set ({string.Join(", ", strangers.Select(s => s.EndPoint.Length > 0 ? s.EndPoint : s.Id.Short))}): it is part of another cluster.";
+                yield break;
+            }
+            var myself = node.CurrentView.Myself;
+            var foreignSlots = myself.Slots.AllSlots().Where(s => !(plannedSlots?.Contains(s) ?? false)).ToList();
+            if (foreignSlots.Count > 0)
+            {
+                yield return $"{node.EndPoint}: it owns slots {new SlotRangeList(SlotRange.FromSlots(foreignSlots))}, which this plan does not give it: it is part of another cluster.";
+            }
+            if (myself.Role == NodeRole.Replica && (plannedMaster == null || myself.MasterNodeId != plannedMaster.NodeId))
+            {
+                yield return $"{node.EndPoint}: it replicates {myself.MasterNodeId?.Short}, which this plan does not make its master: it is part of another cluster.";
+            }
         }
 
         /// <summary>Refuses a node count that cannot make three masters with their replicas.</summary>

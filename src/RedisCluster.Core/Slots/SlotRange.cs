@@ -17,6 +17,11 @@ namespace RedisCluster
             End = end;
         }
 
+        /// <summary>One slot as a range; also what lets PowerShell turn a number into a range (-Slot 5000).</summary>
+        public SlotRange(int slot) : this(slot, slot)
+        {
+        }
+
         public int Start { get; }
         public int End { get; }
         public int Count => End - Start + 1;

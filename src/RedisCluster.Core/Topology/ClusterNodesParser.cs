@@ -8,14 +8,19 @@ namespace RedisCluster
     public sealed class ClusterNodesFormatException : FormatException
     {
         public ClusterNodesFormatException(int lineNumber, string line, string problem)
-            : base($"CLUSTER NODES line {lineNumber} is malformed: {problem} Line: '{line}'")
+            : base($"CLUSTER NODES line {lineNumber} is malformed: {problem}")
         {
             LineNumber = lineNumber;
             Line = line;
+            Problem = problem;
         }
 
         public int LineNumber { get; }
+
+        /// <summary>The line itself, for tests and debugging; never put into messages.</summary>
         public string Line { get; }
+
+        public string Problem { get; }
     }
 
     /// <summary>
@@ -53,7 +58,7 @@ namespace RedisCluster
 
             if (!NodeId.TryParse(fields[0], out var nodeId)) throw Error($"'{fields[0]}' is not a 40-character hex node id.");
             ParseAddress(fields[1], Error, out string host, out int port, out int busPort, out string hostname);
-            var flags = ParseFlags(fields[2], Error);
+            var flags = ParseFlags(fields[2]);
             NodeId? masterId = null;
             if (fields[3] != "-")
             {
@@ -86,7 +91,7 @@ namespace RedisCluster
                 slots.Add(range);
             }
 
-            return new RedisClusterNode(nodeId, host, port, busPort, hostname, flags, masterId, pingSent, pongReceived,
+            return new RedisClusterNode(nodeId, host, port, busPort, hostname, flags, fields[2], masterId, pingSent, pongReceived,
                 configEpoch, linkState, slots, migrating, importing);
         }
 
@@ -117,7 +122,7 @@ namespace RedisCluster
             }
         }
 
-        private static NodeFlags ParseFlags(string field, Func<string, Exception> error)
+        private static NodeFlags ParseFlags(string field)
         {
             var flags = NodeFlags.None;
             foreach (string flag in field.Split(','))
@@ -133,7 +138,8 @@ namespace RedisCluster
                     case "noaddr": flags |= NodeFlags.NoAddress; break;
                     case "nofailover": flags |= NodeFlags.NoFailover; break;
                     case "noflags": break;
-                    default: throw error($"flag '{flag}' is unknown.");
+                    // A flag newer than this module stays in RawFlags rather than failing every read.
+                    default: break;
                 }
             }
             return flags;
@@ -163,7 +169,7 @@ namespace RedisCluster
                 throw error($"open slot '{field}' has no valid slot number.");
             }
             if (!NodeId.TryParse(body.Substring(arrow + 3), out var peer)) throw error($"open slot '{field}' has no valid node id.");
-            (isMigrating ? migrating : importing).Add(new SlotMigration(slot, peer));
+            (isMigrating ? migrating : importing).Add(new SlotMigration(slot, peer, isImporting: !isMigrating));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace RedisCluster
 {
@@ -20,14 +21,21 @@ namespace RedisCluster
         {
             id = default;
             if (text == null || text.Length != Length) return false;
-            foreach (char c in text)
-            {
-                bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-                if (!hex) return false;
-            }
+            if (!text.All(IsHex)) return false;
             id = new NodeId(text.ToLowerInvariant());
             return true;
         }
+
+        /// <summary>The fewest characters of an id a user may type: the tables show 8.</summary>
+        public const int MinimumPrefixLength = 8;
+
+        /// <summary>True for 8 to 40 hexadecimal characters: a whole id or a prefix of one.</summary>
+        public static bool IsIdOrPrefix(string text) =>
+            text != null && text.Length >= MinimumPrefixLength && text.Length <= Length && text.All(IsHex);
+
+        public bool StartsWith(string prefix) => _value != null && _value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
+
+        private static bool IsHex(char c) => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 
         public bool IsEmpty => _value == null;
 

@@ -4,33 +4,43 @@ using RedisCluster.Internal;
 
 namespace RedisCluster.Commands
 {
-    [Cmdlet(VerbsCommon.Get, "RedisClusterNode")]
+    [Cmdlet(VerbsCommon.Get, "RedisClusterNode", DefaultParameterSetName = CurrentConnectionSet)]
     [OutputType(typeof(RedisClusterNode))]
     public sealed class GetRedisClusterNodeCommand : ClusterCmdlet
     {
+        /// <summary>Only nodes of this role; "slave" is taken as Redis writes it.</summary>
         [Parameter]
-        [ValidateSet(nameof(NodeRole.Master), nameof(NodeRole.Replica))]
-        public string Role { get; set; }
+        [NodeRoleTransformation]
+        public NodeRole Role { get; set; }
 
-        /// <summary>Node ids to return; others are left out.</summary>
-        [Parameter(Position = 0)]
+        /// <summary>Node ids (or unique prefixes of at least 8 characters) to return; piped nodes bind theirs.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(NodeIdCompleter))]
         public string[] NodeId { get; set; }
 
         protected override void ProcessRecord()
         {
-            var connection = ResolveConnection();
-            var wanted = NodeId?.Select(ParseNodeId).ToList();
-            var role = Role == null ? (NodeRole?)null : ParseRole(Role);
-            var topology = Await(token => connection.GetTopologyAsync(token));
-            foreach (var node in topology.Nodes)
-            {
-                if (role.HasValue && node.Role != role.Value) continue;
-                if (wanted != null && !wanted.Contains(node.NodeId)) continue;
-                WriteObject(node);
-            }
+            var topology = TopologyOf(ResolveConnection());
+            bool byRole = MyInvocation.BoundParameters.ContainsKey(nameof(Role));
+            var nodes = NodeId == null
+                ? topology.Nodes
+                : NodeId.Select(id => TryResolve(topology, id)).Where(n => n != null).ToList();
+            WriteObject(nodes.Where(n => !byRole || n.Role == Role), enumerateCollection: true);
         }
 
-        private static NodeRole ParseRole(string role) => (NodeRole)System.Enum.Parse(typeof(NodeRole), role, ignoreCase: true);
+        private RedisClusterNode TryResolve(ClusterTopology topology, string id)
+        {
+            try
+            {
+                return topology.Resolve(id);
+            }
+            catch (RedisClusterException e)
+            {
+                // One id that matches nothing does not stop the others.
+                WriteError(ErrorRecords.From(e, id));
+                return null;
+            }
+        }
     }
 }

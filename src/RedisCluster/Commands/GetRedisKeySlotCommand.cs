@@ -3,15 +3,14 @@ using RedisCluster.Internal;
 
 namespace RedisCluster.Commands
 {
-    [Cmdlet(VerbsCommon.Get, "RedisKeySlot")]
+    [Cmdlet(VerbsCommon.Get, "RedisKeySlot", DefaultParameterSetName = CurrentConnectionSet)]
     [OutputType(typeof(RedisKeySlot))]
     public sealed class GetRedisKeySlotCommand : ClusterCmdlet
     {
-        private ClusterTopology _topology;
-        private RedisClusterConnection _topologySource;
-
+        /// <summary>Key names; strings only, so a piped object is refused rather than hashed as its display text.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [TextOnlyTransformation]
         public string[] Key { get; set; }
 
         protected override bool RequiresConnection => false;
@@ -19,15 +18,10 @@ namespace RedisCluster.Commands
         protected override void ProcessRecord()
         {
             var connection = ResolveConnection();
-            if (connection != null && !ReferenceEquals(connection, _topologySource))
-            {
-                // Read the slot map once per connection, not once per key.
-                _topology = Await(token => connection.GetTopologyAsync(token));
-                _topologySource = connection;
-            }
+            var topology = connection == null ? null : TopologyOf(connection);
             foreach (string key in Key)
             {
-                WriteObject(new RedisKeySlot(key, _topology));
+                WriteObject(new RedisKeySlot(key, topology));
             }
         }
     }

@@ -1,49 +1,50 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using RedisCluster.Internal;
 
 namespace RedisCluster.Commands
 {
-    [Cmdlet(VerbsCommon.New, "RedisCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "RedisCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = EndPointSet)]
     [OutputType(typeof(RedisClusterNode))]
     public sealed class NewRedisClusterCommand : NodeAccessCmdlet
     {
         private readonly List<NodeEndPoint> _endPoints = new List<NodeEndPoint>();
 
         /// <summary>The empty nodes to build the cluster from, host:port; New-RedisClusterNode output pipes in.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = EndPointSet)]
         [ValidateNotNullOrEmpty]
+        [TextOnlyTransformation]
         public string[] EndPoint { get; set; }
 
         [Parameter]
         [ValidateRange(0, 16)]
         public int ReplicasPerMaster { get; set; }
 
-        /// <summary>Seconds to wait for the nodes to agree and report cluster_state ok.</summary>
+        /// <summary>Seconds for the whole creation, connecting included, until the nodes agree and report ok.</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int TimeoutSeconds { get; set; } = 60;
 
-        protected override void ProcessRecord() => _endPoints.AddRange(EndPoint.Select(ParseEndPoint));
+        protected override void ProcessRecord() => _endPoints.AddRange(ParseEndPoints(EndPoint));
 
         protected override void EndProcessing()
         {
+            var deadline = new Deadline(TimeSpan.FromSeconds(TimeoutSeconds));
             // Counted before any node is contacted.
             Guard(() => CreateClusterPlanner.EnsureEnoughNodes(_endPoints.Count, ReplicasPerMaster));
-            using (var connection = Await(token => RedisClusterConnection.OpenAsync(BuildSettings(_endPoints), token)))
+            using (var connection = Open(BuildSettings(_endPoints), readTopology: false))
             {
                 var creator = new ClusterCreator(connection);
                 var candidates = Await(token => creator.InspectAsync(_endPoints, token));
                 var plan = Guard(() => CreateClusterPlanner.Plan(candidates, ReplicasPerMaster));
                 foreach (var warning in plan.Warnings) WriteWarning(warning);
-                if (!ShouldProcess(plan.ToString(), "Create Redis cluster"))
+                if (plan.Resumes) WriteVerbose("Some nodes already carry part of this cluster (an earlier run stopped): finishing it.");
+                if (!ShouldProcess(plan.ToString(), plan.Resumes ? "Finish creating Redis cluster" : "Create Redis cluster"))
                 {
                     return;
                 }
-                var topology = AwaitWithProgress((token, progress) =>
-                    creator.ApplyAsync(plan, TimeSpan.FromSeconds(TimeoutSeconds), progress, token));
+                var topology = Await((token, progress) => creator.ApplyAsync(plan, deadline, progress, token));
                 // The nodes carry this connection; its sockets close here and reopen when the nodes are piped on.
                 WriteObject(topology.Nodes, enumerateCollection: true);
             }

@@ -3,20 +3,24 @@ using System.Management.Automation;
 namespace RedisCluster.Internal
 {
     /// <summary>
-    /// A cmdlet that works on an existing cluster, reached through -Connection (also from piped objects),
-    /// through -EndPoint with the access parameters, or else through the last Connect-RedisCluster.
+    /// A cmdlet that works on an existing cluster, reached in one of three parameter sets:
+    /// CurrentConnection (nothing given: the last Connect-RedisCluster), Connection (-Connection, also bound
+    /// from the Connection property of piped objects) or EndPoint (-EndPoint with -Credential and the TLS and
+    /// timeout parameters). Derived classes declare -EndPoint: as the way in (<see cref="ClusterCmdlet"/>), or,
+    /// for cmdlets that act on one node, as that node, in every parameter set and bound from piped nodes.
     /// </summary>
-    public abstract class ClusterCmdlet : NodeAccessCmdlet
+    public abstract class ClusterAccessCmdlet : NodeAccessCmdlet
     {
+        protected const string CurrentConnectionSet = "CurrentConnection";
+        protected const string ConnectionSet = "Connection";
+
         private RedisClusterConnection _ownConnection;
 
-        /// <summary>Any node of the cluster, host:port.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string EndPoint { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = ConnectionSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         public RedisClusterConnection Connection { get; set; }
+
+        /// <summary>The endpoint given for this input, if any.</summary>
+        protected abstract string EndPointText { get; }
 
         /// <summary>False for cmdlets that also work without any cluster (Get-RedisKeySlot).</summary>
         protected virtual bool RequiresConnection => true;
@@ -24,37 +28,54 @@ namespace RedisCluster.Internal
         /// <summary>The connection to use for the current input, or null when none is at hand and none is required.</summary>
         protected RedisClusterConnection ResolveConnection()
         {
-            if (Connection != null)
-            {
-                if (MyInvocation.BoundParameters.ContainsKey(nameof(EndPoint)))
-                {
-                    ThrowInvalidArgument("EndPointAndConnection", "Give either -EndPoint or -Connection, not both.", EndPoint);
-                }
-                return Connection;
-            }
-            if (EndPoint != null)
-            {
-                if (_ownConnection == null)
-                {
-                    var settings = BuildSettings(new[] { ParseEndPoint(EndPoint) });
-                    _ownConnection = Await(token => RedisClusterConnection.OpenAsync(settings, token));
-                }
-                return _ownConnection;
-            }
+            if (ParameterSetName == ConnectionSet) return Connection;
+            if (ParameterSetName == EndPointSet) return OwnConnection(BuildSettings(new[] { ParseEndPoint(EndPointText) }));
             var current = ConnectionRegistry.Current;
-            if (current == null && RequiresConnection)
+            if (current != null) return current;
+            // A node named with no connection remembered: reach it without a password or TLS.
+            if (EndPointText != null) return OwnConnection(new ConnectionSettings(new[] { ParseEndPoint(EndPointText) }));
+            if (RequiresConnection)
             {
                 ThrowTerminatingError(new ErrorRecord(
-                    new PSInvalidOperationException("No cluster to talk to: give -EndPoint (with -Credential if the nodes need a password), pipe in -Connection, or run Connect-RedisCluster first."),
+                    new PSInvalidOperationException("No cluster to talk to: give -EndPoint (with -Credential if the nodes need a password), pipe in objects that carry a connection, or run Connect-RedisCluster first."),
                     "NoConnection", ErrorCategory.ConnectionError, null));
             }
-            return current;
+            return null;
         }
+
+        private readonly System.Collections.Generic.Dictionary<RedisClusterConnection, ClusterTopology> _topologies =
+            new System.Collections.Generic.Dictionary<RedisClusterConnection, ClusterTopology>();
+
+        /// <summary>The topology through a connection, read once per invocation however many objects are piped in.</summary>
+        protected ClusterTopology TopologyOf(RedisClusterConnection connection)
+        {
+            if (!_topologies.TryGetValue(connection, out var topology))
+            {
+                topology = Await(token => connection.GetTopologyAsync(token));
+                _topologies[connection] = topology;
+            }
+            return topology;
+        }
+
+        /// <summary>One connection of the cmdlet's own per invocation, through the first endpoint given.</summary>
+        private RedisClusterConnection OwnConnection(ConnectionSettings settings) => _ownConnection ?? (_ownConnection = Open(settings));
 
         protected override void Dispose(bool disposing)
         {
             // Closes sockets only: objects this cmdlet wrote keep the connection and reopen it when piped on.
             _ownConnection?.Dispose();
         }
+    }
+
+    /// <summary>A cmdlet for the cluster as a whole: -EndPoint is any node to reach it through.</summary>
+    public abstract class ClusterCmdlet : ClusterAccessCmdlet
+    {
+        /// <summary>Any node of the cluster, host:port.</summary>
+        [Parameter(ParameterSetName = EndPointSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EndPointCompleter))]
+        public string EndPoint { get; set; }
+
+        protected override string EndPointText => EndPoint;
     }
 }

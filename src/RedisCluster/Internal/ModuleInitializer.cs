@@ -7,17 +7,22 @@ using System.Runtime.CompilerServices;
 namespace RedisCluster.Internal
 {
     /// <summary>
-    /// Makes RedisCluster.Core and its dependencies resolvable from the module's dependencies folder.
-    /// On PowerShell 7 they go into a private AssemblyLoadContext; on Windows PowerShell 5.1, which has
-    /// none, they are loaded by path, the best that runtime allows.
+    /// The bridge layout of "Resolving PowerShell module assembly dependency conflicts": RedisCluster.Core
+    /// (the model scripts see: NodeRole, SlotRange, RedisClusterNode, plans) sits beside this assembly in the
+    /// default context, loaded by the manifest's RequiredAssemblies. RedisCluster.Engine, the only code that
+    /// touches StackExchange.Redis, loads from dependencies/ into a private AssemblyLoadContext together with
+    /// that library and its dependencies, so another module's versions of them never clash with ours. On
+    /// Windows PowerShell 5.1, which has no AssemblyLoadContext, they are loaded by path, the best it allows.
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
         private const string CoreAssemblyName = "RedisCluster.Core";
+        private const string EngineAssemblyName = "RedisCluster.Engine";
         private const string LoaderAssemblyName = "RedisCluster.LoadContext";
 
-        internal static readonly string DependencyDirectory =
-            Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location), "dependencies");
+        private static readonly string ModuleDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location);
+
+        internal static readonly string DependencyDirectory = Path.Combine(ModuleDirectory, "dependencies");
 
         private static readonly bool IsNetFramework =
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
@@ -29,27 +34,29 @@ namespace RedisCluster.Internal
         private static Assembly ResolveDependency(object sender, ResolveEventArgs args)
         {
             string name = new AssemblyName(args.Name).Name;
+            // The model normally arrives through RequiredAssemblies; this covers a host that skipped the manifest.
+            if (name == CoreAssemblyName) return Assembly.LoadFrom(Path.Combine(ModuleDirectory, name + ".dll"));
             string path = Path.Combine(DependencyDirectory, name + ".dll");
             if (!File.Exists(path)) return null;
             if (IsNetFramework) return Assembly.LoadFrom(path);
             // On .NET the default context asks us only for the assemblies the module itself references;
-            // everything they need is resolved by the private context.
+            // everything the engine needs is resolved by the private context.
             if (name == LoaderAssemblyName) return Assembly.LoadFrom(path);
-            return name == CoreAssemblyName ? PrivateContext.LoadCore(path) : null;
+            return name == EngineAssemblyName ? PrivateContext.LoadEngine(path) : null;
         }
 
         /// <summary>Kept apart so the .NET Framework never compiles code that names AssemblyLoadContext.</summary>
         private static class PrivateContext
         {
             private static readonly object Gate = new object();
-            private static Assembly _core;
+            private static Assembly _engine;
 
             [MethodImpl(MethodImplOptions.NoInlining)]
-            public static Assembly LoadCore(string path)
+            public static Assembly LoadEngine(string path)
             {
                 lock (Gate)
                 {
-                    return _core ?? (_core = new Loading.DependencyLoadContext(DependencyDirectory).LoadFromAssemblyPath(path));
+                    return _engine ?? (_engine = new Loading.DependencyLoadContext(DependencyDirectory, CoreAssemblyName).LoadFromAssemblyPath(path));
                 }
             }
         }
