@@ -53,6 +53,7 @@ function Invoke-BuildTask {
     Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster.Engine'), '-o', $dependencies, '--no-build') + $common)
     Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster.LoadContext'), '-o', $dependencies, '--no-build') + $common)
     Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster'), '-o', $staging, '--no-build') + $common)
+    Invoke-Native dotnet (@('publish', (Join-Path $Root 'src/RedisCluster.Core'), '-o', $staging, '--no-build') + $common)
     Copy-Item (Join-Path $staging 'RedisCluster.dll'), (Join-Path $staging 'RedisCluster.Core.dll') $ModuleDir
     Remove-Item $staging -Recurse -Force
     # One copy of the model only: a second one in dependencies/ would split every type in two.
