@@ -73,6 +73,9 @@ namespace RedisCluster.Engine
                 SyncTimeout = (int)commandTimeout.TotalMilliseconds,
                 AsyncTimeout = (int)commandTimeout.TotalMilliseconds,
                 AllowAdmin = true,
+                // Redirect errors carry the target and slot only with details on (see Redirects); the library's
+                // messages never reach a user either way.
+                IncludeDetailInExceptions = true,
                 ClientName = "RedisCluster-PS",
                 KeepAlive = 10,
                 // A node that is down must be reported as such at once, not after commands sat in a backlog.
@@ -141,11 +144,15 @@ namespace RedisCluster.Engine
             }
             catch (RedisServerException e)
             {
-                throw new RedisServerErrorException(EndPoint, command.ShortName, e.Message);
+                throw new RedisServerErrorException(EndPoint, command.ShortName, Redirects.ServerReply(e.Message));
             }
             catch (RedisTimeoutException e)
             {
                 throw TimedOut(command, limit, e);
+            }
+            catch (RedisConnectionException e) when (Redirects.IsDeclinedAsk(e.Message))
+            {
+                throw new RedisServerErrorException(EndPoint, command.ShortName, Redirects.ServerReply(e.Message));
             }
             catch (RedisConnectionException e)
             {

@@ -58,14 +58,9 @@ namespace RedisCluster.Tests
         [InlineData("redis.example.com:6380", "redis.example.com", 6380)]
         [InlineData("localhost:1", "localhost", 1)]
         [InlineData("localhost:65535", "localhost", 65535)]
-        [InlineData("host", "host", 6379)]
-        [InlineData("10.0.0.5", "10.0.0.5", 6379)]
         [InlineData("[::1]:7000", "::1", 7000)]
-        [InlineData("[::1]", "::1", 6379)]
         [InlineData("[2001:db8::5]:16379", "2001:db8::5", 16379)]
         [InlineData("[fe80::1%eth0]:7000", "fe80::1%eth0", 7000)]
-        [InlineData("::1", "::1", 6379)] // bare IPv6: every colon belongs to the address
-        [InlineData("2001:db8::5", "2001:db8::5", 6379)]
         [InlineData("  host:7000  ", "host", 7000)]
         [InlineData("host:007000", "host", 7000)]
         public void Parse_ReadsValidForms(string text, string host, int port)
@@ -89,15 +84,24 @@ namespace RedisCluster.Tests
         [InlineData("host:abc", "port between 1 and 65535")]
         [InlineData("host:-1", "port between 1 and 65535")]
         [InlineData("host:+1", "port between 1 and 65535")]
-        [InlineData("host: 7000", "port between 1 and 65535")]
+        [InlineData("host: 7000", "holds a space")]
+        [InlineData("host 7000", "holds a space")]
+        [InlineData("host", "has no port")]
+        [InlineData("10.0.0.5", "has no port")]
+        [InlineData("[::1]", "has no port")]
+        [InlineData("::1", "in brackets")]
+        [InlineData("2001:db8::5:6379", "in brackets")]
+        [InlineData("redis://host:6379", "without a scheme")]
+        [InlineData("rediss://user@host:6379", "without a scheme")]
         [InlineData("host:7000x", "port between 1 and 65535")]
         [InlineData("[::1]:0", "port between 1 and 65535")]
         [InlineData("[::1]:70000", "port between 1 and 65535")]
         [InlineData("[::1]:", "port between 1 and 65535")]
         [InlineData("[::1]:7000:1", "port between 1 and 65535")]
+        [InlineData("host:7000:1", "in brackets")]
         [InlineData(":7000", "no host")]
         [InlineData("[]:7000", "no host")]
-        [InlineData("[]", "no host")]
+        [InlineData("[]", "has no port")]
         [InlineData("[::1", "without ']'")]
         [InlineData("[::1]7000", "not :port")]
         [InlineData("[::1]]:7000", "not :port")]
@@ -106,6 +110,7 @@ namespace RedisCluster.Tests
             Assert.False(NodeEndPoint.TryParse(text, out var ep, out var error));
             Assert.Null(ep);
             Assert.Contains(fragment, error);
+            Assert.EndsWith($"Expected {NodeEndPoint.AcceptedForms}.", error);
             var ex = Assert.Throws<FormatException>(() => NodeEndPoint.Parse(text));
             Assert.Equal(error, ex.Message);
         }
@@ -134,13 +139,6 @@ namespace RedisCluster.Tests
             Assert.Equal(ep, NodeEndPoint.Parse(ep.ToString()));
         }
 
-        [Fact]
-        public void DefaultPortForm_FormatsWithExplicitPort()
-        {
-            Assert.Equal("host:6379", NodeEndPoint.Parse("host").ToString());
-            Assert.Equal("[::1]:6379", NodeEndPoint.Parse("::1").ToString());
-        }
-
         // ---- equality ----
 
         [Fact]
@@ -155,12 +153,6 @@ namespace RedisCluster.Tests
             Assert.False(a.Equals((NodeEndPoint)null));
             Assert.False(a.Equals((object)"redis-a.example:7000"));
             Assert.Contains(b, new HashSet<NodeEndPoint> { a });
-        }
-
-        [Fact]
-        public void DefaultPortConstant_Is6379()
-        {
-            Assert.Equal(6379, NodeEndPoint.DefaultPort);
         }
     }
 }

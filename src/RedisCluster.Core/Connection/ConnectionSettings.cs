@@ -48,19 +48,6 @@ namespace RedisCluster
 
         public bool HasPassword => Credential != null && Credential.SecurePassword != null && Credential.SecurePassword.Length > 0;
 
-        /// <summary>The same access (credential, TLS, timeouts) to other nodes.</summary>
-        public ConnectionSettings WithSeeds(IEnumerable<NodeEndPoint> seeds) => new ConnectionSettings(seeds)
-        {
-            Credential = Credential,
-            UseTls = UseTls,
-            TlsCaCertificatePath = TlsCaCertificatePath,
-            ClientCertificate = ClientCertificate,
-            TlsHostName = TlsHostName,
-            SkipCertificateCheck = SkipCertificateCheck,
-            ConnectTimeout = ConnectTimeout,
-            CommandTimeout = CommandTimeout,
-        };
-
         /// <summary>A description safe for logs: no password, ever.</summary>
         public override string ToString() =>
             $"{(UseTls ? "rediss" : "redis")}://{(HasPassword ? UserName + "@" : string.Empty)}{string.Join(",", Seeds)}";

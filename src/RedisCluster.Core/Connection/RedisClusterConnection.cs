@@ -30,13 +30,22 @@ namespace RedisCluster
             _connector = connector;
         }
 
-        public ConnectionSettings Settings { get; }
+        /// <summary>How nodes are reached. Internal: it holds the credential, and objects that carry the connection export it.</summary>
+        internal ConnectionSettings Settings { get; }
 
-        /// <summary>The node this connection reads the topology from; another one takes over when it fails.</summary>
-        public NodeEndPoint EndPoint => _endPoint;
+        // What the connection shows (Format-List, ConvertTo-Json) is plain text and flags: nothing deep, nothing secret.
 
-        /// <summary>The nodes the last topology read named, in its order.</summary>
-        public IReadOnlyList<NodeEndPoint> KnownEndPoints => _knownEndPoints;
+        /// <summary>The node this connection reads the topology from ("ip:port"); another one takes over when it fails.</summary>
+        public string EndPoint => _endPoint?.ToString();
+
+        /// <summary>The nodes the last topology read named, to fall back on when one fails.</summary>
+        public EndPointList KnownEndPoints => new EndPointList(_knownEndPoints.Select(e => e.ToString()));
+
+        /// <summary>The endpoints given when the connection was opened.</summary>
+        public EndPointList Seeds => new EndPointList(Settings.Seeds.Select(e => e.ToString()));
+
+        public string UserName => Settings.UserName;
+        public bool UseTls => Settings.UseTls;
 
         /// <summary>True while at least one node socket is open.</summary>
         public bool IsOpen => _clients.Values.Any(c => c.IsValueCreated && c.Value.Status == TaskStatus.RanToCompletion && c.Value.Result.IsConnected);
@@ -60,10 +69,6 @@ namespace RedisCluster
                 throw;
             }
         }
-
-        /// <summary>A connection with the same settings but other seeds, for nodes outside this cluster (new nodes).</summary>
-        public RedisClusterConnection WithSeeds(IEnumerable<NodeEndPoint> seeds) =>
-            new RedisClusterConnection(Settings.WithSeeds(seeds), _connector) { _endPoint = seeds.First() };
 
         /// <summary>
         /// The client for one node, connecting it on first use. A command timeout longer than the settings'

@@ -20,17 +20,15 @@ namespace RedisCluster
         public string Name { get; }
         public IReadOnlyList<object> Arguments { get; }
 
-        /// <summary>The command and its subcommand, for error messages: never an argument value.</summary>
-        public string ShortName
+        // Commands whose first argument names a subcommand; for all others it is a key or a value.
+        private static readonly HashSet<string> WithSubcommands = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
-            get
-            {
-                string sub = Arguments.Count > 0 && Arguments[0] is string s && s.Length > 0 && s.All(c => char.IsLetter(c) || c == '-')
-                    ? " " + s.ToUpperInvariant()
-                    : string.Empty;
-                return Name.ToUpperInvariant() + sub;
-            }
-        }
+            "ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "DEBUG", "FUNCTION", "LATENCY", "MEMORY", "MODULE", "OBJECT", "SCRIPT", "SLOWLOG", "XINFO",
+        };
+
+        /// <summary>The command and its subcommand, for error messages: never a key, a value or a secret.</summary>
+        public string ShortName =>
+            Name.ToUpperInvariant() + (WithSubcommands.Contains(Name) && Arguments.Count > 0 && Arguments[0] is string sub ? " " + sub.ToUpperInvariant() : string.Empty);
 
         /// <summary>
         /// The whole command as text for -Debug, with every secret masked: AUTH and HELLO AUTH passwords,

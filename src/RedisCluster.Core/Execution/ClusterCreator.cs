@@ -21,6 +21,8 @@ namespace RedisCluster
         /// <summary>CLUSTER ADDSLOTSRANGE, which creation relies on, came with Redis 7.0.</summary>
         public static readonly Version MinimumServerVersion = new Version(7, 0);
 
+        private const string RunAgain = "Running the same New-RedisCluster again finishes the creation from where it stopped.";
+
         private readonly RedisClusterConnection _connection;
 
         public ClusterCreator(RedisClusterConnection connection) => _connection = connection;
@@ -126,8 +128,10 @@ namespace RedisCluster
                 clients[a].CallAsync(cancellationToken, "CLUSTER", "MEET", b.HostKey, b.EndPoint.Port, b.BusPort)))).ConfigureAwait(false);
 
             Task<ClusterSnapshot> Read(CancellationToken token) => ClusterSnapshot.ReadAsync(_connection, endPoints, token);
-            var met = await ClusterWait.UntilAsync(Read, s => s.UnreachableProblems().Concat(s.MeetProblems(nodes.Count)),
-                deadline, "Waiting for every node to know the others", 40, progress, cancellationToken).ConfigureAwait(false);
+            var members = nodes.Select(n => (n.NodeId, n.EndPoint)).ToList();
+            var met = await ClusterWait.UntilAsync(Read, s => s.UnreachableProblems().Concat(s.MeetProblems(members)),
+                deadline, "Waiting for every node to know the others", 40, progress, cancellationToken,
+                "Nodes that never finish the handshake usually cannot reach each other's cluster bus port (port + 10000, or cluster-announce-bus-port). " + RunAgain).ConfigureAwait(false);
 
             Report("Attaching replicas", 60);
             var relations = plan.Masters.SelectMany(m => m.Replicas.Select(r => (Replica: r, Master: m.Node))).ToList();
@@ -138,7 +142,7 @@ namespace RedisCluster
             var expected = relations.Select(r => (r.Replica.NodeId, r.Master.NodeId)).ToList();
             var settled = await ClusterWait.UntilAsync(Read,
                 s => s.UnreachableProblems().Concat(s.AgreementProblems()).Concat(s.ReplicaRelationProblems(expected)).Concat(s.StateProblems()),
-                deadline, "Waiting for the cluster to agree and report ok", 75, progress, cancellationToken).ConfigureAwait(false);
+                deadline, "Waiting for the cluster to agree and report ok", 75, progress, cancellationToken, RunAgain).ConfigureAwait(false);
             Report("Cluster created", 100);
             return settled.Reference;
         }

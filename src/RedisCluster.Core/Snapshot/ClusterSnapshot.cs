@@ -131,13 +131,18 @@ namespace RedisCluster
         /// <summary>Nodes that could not be read.</summary>
         public IEnumerable<string> UnreachableProblems() => Unreachable.Select(n => $"{n.EndPoint} cannot be read: {n.Failure.Message}");
 
-        /// <summary>Nodes that do not know all of the others yet, or still shake hands with some.</summary>
-        public IEnumerable<string> MeetProblems(int expectedNodes)
+        /// <summary>Nodes that do not know all of the others yet (by id), naming whom they miss or still shake hands with.</summary>
+        public IEnumerable<string> MeetProblems(IReadOnlyCollection<(NodeId Id, NodeEndPoint EndPoint)> expected)
         {
             foreach (var node in Reachable)
             {
-                int known = node.View.Nodes.Count(n => (n.Flags & (NodeFlags.Handshake | NodeFlags.NoAddress)) == 0);
-                if (known < expectedNodes) yield return $"{node.EndPoint} knows {known} of {expectedNodes} nodes";
+                var missing = expected
+                    .Where(e => e.Id != node.Id && !node.View.Nodes.Any(n => n.Id == e.Id && (n.Flags & (NodeFlags.Handshake | NodeFlags.NoAddress)) == 0))
+                    .Select(e => e.EndPoint.ToString())
+                    .ToList();
+                if (missing.Count == 0) continue;
+                bool shaking = node.View.Nodes.Any(n => (n.Flags & NodeFlags.Handshake) != 0);
+                yield return $"{node.EndPoint} has not yet met {string.Join(", ", missing)}{(shaking ? " (handshake pending)" : string.Empty)}";
             }
         }
 

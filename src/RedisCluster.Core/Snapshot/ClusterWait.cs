@@ -21,6 +21,7 @@ namespace RedisCluster
             int percentComplete,
             IProgress<OperationProgress> progress,
             CancellationToken cancellationToken,
+            string timeoutAdvice = null,
             TimeSpan? interval = null)
         {
             return Poll.UntilAsync(
@@ -34,7 +35,7 @@ namespace RedisCluster
                 },
                 deadline,
                 state => new RedisClusterException(FailureKind.Timeout,
-                    $"{activity}: not done after {deadline.Timeout.TotalSeconds:0.#} s. Still unsettled: {state}.") { ErrorId = "ClusterNotSettled" },
+                    $"{activity}: not done after {deadline.Timeout.TotalSeconds:0.#} s. Still unsettled: {state}.{(timeoutAdvice == null ? string.Empty : " " + timeoutAdvice)}") { ErrorId = "ClusterNotSettled" },
                 cancellationToken,
                 interval: interval);
         }

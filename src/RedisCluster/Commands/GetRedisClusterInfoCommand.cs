@@ -34,18 +34,8 @@ namespace RedisCluster.Commands
                 return;
             }
             var topology = TopologyOf(connection);
-            foreach (string id in NodeId)
+            foreach (var node in NodeId.Select(id => FindNode(topology, id)).Where(n => n != null))
             {
-                RedisClusterNode node;
-                try
-                {
-                    node = topology.Resolve(id);
-                }
-                catch (RedisClusterException e)
-                {
-                    WriteError(ErrorRecords.From(e, id));
-                    continue;
-                }
                 WriteObject(infos.Where(i => i.NodeId == node.NodeId), enumerateCollection: true);
             }
         }

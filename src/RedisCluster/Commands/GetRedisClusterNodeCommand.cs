@@ -25,22 +25,8 @@ namespace RedisCluster.Commands
             bool byRole = MyInvocation.BoundParameters.ContainsKey(nameof(Role));
             var nodes = NodeId == null
                 ? topology.Nodes
-                : NodeId.Select(id => TryResolve(topology, id)).Where(n => n != null).ToList();
+                : NodeId.Select(id => FindNode(topology, id)).Where(n => n != null).ToList();
             WriteObject(nodes.Where(n => !byRole || n.Role == Role), enumerateCollection: true);
-        }
-
-        private RedisClusterNode TryResolve(ClusterTopology topology, string id)
-        {
-            try
-            {
-                return topology.Resolve(id);
-            }
-            catch (RedisClusterException e)
-            {
-                // One id that matches nothing does not stop the others.
-                WriteError(ErrorRecords.From(e, id));
-                return null;
-            }
         }
     }
 }

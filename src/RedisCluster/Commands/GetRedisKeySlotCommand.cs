@@ -7,10 +7,10 @@ namespace RedisCluster.Commands
     [OutputType(typeof(RedisKeySlot))]
     public sealed class GetRedisKeySlotCommand : ClusterCmdlet
     {
-        /// <summary>Key names; strings only, so a piped object is refused rather than hashed as its display text.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Key names, or objects with a Key property; other piped objects are refused rather than hashed as their display text.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [AllowEmptyString]
-        [TextOnlyTransformation]
+        [KeyNameTransformation]
         public string[] Key { get; set; }
 
         protected override bool RequiresConnection => false;

@@ -14,7 +14,6 @@ namespace RedisCluster.Commands
         /// <summary>The empty nodes to build the cluster from, host:port; New-RedisClusterNode output pipes in.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = EndPointSet)]
         [ValidateNotNullOrEmpty]
-        [TextOnlyTransformation]
         public string[] EndPoint { get; set; }
 
         [Parameter]

@@ -57,6 +57,28 @@ namespace RedisCluster.Internal
             return topology;
         }
 
+        /// <summary>
+        /// The node an id or unique prefix names. An id no node has is a non-terminating ObjectNotFound error for
+        /// that input (null comes back); text that is no id, or a prefix matching several nodes, ends the cmdlet.
+        /// </summary>
+        protected RedisClusterNode FindNode(ClusterTopology topology, string idOrPrefix)
+        {
+            try
+            {
+                return topology.Resolve(idOrPrefix);
+            }
+            catch (RedisClusterException e) when (e.Kind == FailureKind.NotFound)
+            {
+                WriteError(ErrorRecords.From(e, idOrPrefix));
+                return null;
+            }
+            catch (RedisClusterException e)
+            {
+                ThrowTerminatingError(ErrorRecords.From(e, idOrPrefix));
+                return null;
+            }
+        }
+
         /// <summary>One connection of the cmdlet's own per invocation, through the first endpoint given.</summary>
         private RedisClusterConnection OwnConnection(ConnectionSettings settings) => _ownConnection ?? (_ownConnection = Open(settings));
 

@@ -79,26 +79,33 @@ namespace RedisCluster.Internal
     }
 
     /// <summary>
-    /// Keeps a string parameter that takes pipeline input from turning any object into its display text: only
-    /// strings and numbers are accepted, so a piped node object is refused rather than hashed as "93e1ed2b 127.0.0.1:7000 Master".
+    /// Key names from the command line or the pipeline: strings and numbers, and objects with a Key property
+    /// (what Get-RedisKeySlot writes). Any other object is refused rather than hashed as its display text,
+    /// which for a piped node would be "93e1ed2b 127.0.0.1:7000 Master". This stands in for
+    /// ValueFromPipelineByPropertyName, because a transformation sees every piped object first.
     /// </summary>
-    public sealed class TextOnlyTransformationAttribute : ArgumentTransformationAttribute
+    public sealed class KeyNameTransformationAttribute : ArgumentTransformationAttribute
     {
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
             object value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
             if (value is IEnumerable enumerable && !(value is string))
             {
-                return enumerable.Cast<object>().Select(item => Text(item is PSObject inner ? inner.BaseObject : item)).ToArray();
+                return enumerable.Cast<object>().Select(KeyOf).ToArray();
             }
-            return Text(value);
+            return KeyOf(inputData);
         }
 
-        private static string Text(object value)
+        private static string KeyOf(object input)
         {
+            var wrapped = input as PSObject;
+            object value = wrapped != null ? wrapped.BaseObject : input;
             if (value == null || value is string) return (string)value;
             if (value is char || (value is IConvertible && value.GetType().IsPrimitive)) return LanguagePrimitives.ConvertTo<string>(value);
-            throw new ArgumentTransformationMetadataException($"A {value.GetType().Name} is not text: give strings (a key name), not objects.");
+            var key = (wrapped ?? PSObject.AsPSObject(value)).Properties["Key"];
+            if (key != null && (key.Value is string || key.Value is PSObject)) return LanguagePrimitives.ConvertTo<string>(key.Value);
+            throw new ArgumentTransformationMetadataException(
+                $"A {value.GetType().Name} is not a key name: give strings, or objects with a Key property.");
         }
     }
 }

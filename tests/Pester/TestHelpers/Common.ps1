@@ -14,3 +14,11 @@ function Invoke-FreshPwsh([string] $Script) {
     try { & (Join-Path $PSHOME "pwsh") -NoProfile -NonInteractive -File $file 2>&1 }
     finally { Remove-Item $file }
 }
+
+function Get-ErrorRecord([scriptblock] $Block) {
+    <# The first error a command reports, terminating or not, so tests can assert its exact id and category. #>
+    $errors = $null
+    try { $null = & $Block -ErrorVariable errors -ErrorAction SilentlyContinue } catch { return $_ }
+    if ($errors) { return $errors[0] }
+    throw 'The command reported no error.'
+}

@@ -8,6 +8,25 @@ $script:Root = Join-Path ([IO.Path]::GetTempPath()) "redis-cluster-tests-$PID"
 $script:PortRange = 17100..21999
 $script:NextPort = Get-Random -Minimum 17100 -Maximum 21000
 
+function Wait-Until {
+    <#
+    .SYNOPSIS
+        Polls a condition until it holds; throws, naming what was awaited, when the deadline passes. The one way
+        tests wait: never a fixed sleep.
+    #>
+    param(
+        [Parameter(Mandatory)] [scriptblock] $Condition,
+        [Parameter(Mandatory)] [string] $Because,
+        [double] $TimeoutSeconds = 15,
+        [int] $IntervalMilliseconds = 50
+    )
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -ge $deadline) { throw "Timed out after $TimeoutSeconds s waiting until $Because." }
+        Start-Sleep -Milliseconds $IntervalMilliseconds
+    }
+}
+
 function Test-PortFree([string] $Address, [int] $Port) {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Parse($Address), $Port)
     try { $listener.Start(); $true } catch { $false } finally { $listener.Stop() }
@@ -56,6 +75,8 @@ function Start-TestNode {
     $started = foreach ($n in 1..$Count) {
         $port = Get-FreeNodePort $Address
         $dir = Join-Path $script:Root "$Address-$port"
+        # A port can come round again in a later test file of the same run: never start on an old node's files.
+        if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
         $null = New-Item -ItemType Directory -Force $dir
         $lines = @(
             "port $port", "bind $Address", "bind-source-addr $Address", "daemonize yes",
@@ -69,11 +90,7 @@ function Start-TestNode {
         Set-Content -Path $config -Value $lines
         & redis-server $config | Out-Null
         $node = [pscustomobject]@{ EndPoint = "${Address}:$port"; Host = $Address; Port = $port; Dir = $dir; ProcessId = 0; Password = $Password }
-        $deadline = [DateTime]::UtcNow.AddSeconds(10)
-        while ([DateTime]::UtcNow -lt $deadline) {
-            if ((Test-Path "$dir/redis.pid") -and ((Invoke-RedisCli $node.EndPoint $Password PING) -eq 'PONG')) { break }
-            Start-Sleep -Milliseconds 50
-        }
+        Wait-Until { (Test-Path "$dir/redis.pid") -and ((Invoke-RedisCli $node.EndPoint $Password PING) -eq 'PONG') } -Because "redis-server on $($node.EndPoint) answers PING" -TimeoutSeconds 10
         $node.ProcessId = [int](Get-Content "$dir/redis.pid" -Raw)
         $script:Nodes.Add($node)
         $node
@@ -103,8 +120,7 @@ function Test-ProcessAlive([int] $ProcessId) {
 function Stop-ProcessById([int] $ProcessId) {
     if ($ProcessId -le 0) { return }
     Stop-Process -Id $ProcessId -Force -ErrorAction SilentlyContinue
-    $deadline = [DateTime]::UtcNow.AddSeconds(5)
-    while ((Test-ProcessAlive $ProcessId) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+    Wait-Until { -not (Test-ProcessAlive $ProcessId) } -Because "process $ProcessId is gone" -TimeoutSeconds 5 -IntervalMilliseconds 20
 }
 
 function New-TestCluster {
@@ -126,16 +142,13 @@ function New-TestCluster {
 function Wait-TestClusterOk {
     <# Until every node reports ok, the same slot map, and (redis-cli returns before this) every replica as one. #>
     param([object[]] $Node, [int] $Replicas = -1, [int] $TimeoutSeconds = 30)
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-    while ([DateTime]::UtcNow -lt $deadline) {
+    Wait-Until -TimeoutSeconds $TimeoutSeconds -IntervalMilliseconds 200 -Because 'every node reports ok, one slot map and every replica' {
         $states = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER INFO) -match '^cluster_state:' }
         $slots = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER SLOTS) -join ',' }
         $replicaCounts = foreach ($n in $Node) { @(Get-TestNodeView $n.EndPoint $n.Password | Where-Object { $_.Flags -contains 'slave' }).Count }
         $replicasSeen = $Replicas -lt 0 -or @($replicaCounts | Where-Object { $_ -ne $Replicas }).Count -eq 0
-        if (@($states | Where-Object { $_ -ne 'cluster_state:ok' }).Count -eq 0 -and @($slots | Select-Object -Unique).Count -eq 1 -and $replicasSeen) { return }
-        Start-Sleep -Milliseconds 200
+        @($states | Where-Object { $_ -ne 'cluster_state:ok' }).Count -eq 0 -and @($slots | Select-Object -Unique).Count -eq 1 -and $replicasSeen
     }
-    throw "The test cluster did not settle within $TimeoutSeconds s."
 }
 
 function Get-TestNodeView {
@@ -245,5 +258,5 @@ function Write-TestData {
     $data
 }
 
-Export-ModuleMember -Function Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, New-TestCluster, Wait-TestClusterOk,
+Export-ModuleMember -Function Wait-Until, Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, New-TestCluster, Wait-TestClusterOk,
     Get-TestNodeView, Assert-ClusterInvariant, Write-TestData, Get-DataDigest
