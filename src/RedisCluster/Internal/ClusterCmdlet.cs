@@ -16,7 +16,9 @@ namespace RedisCluster.Internal
 
         private RedisClusterConnection _ownConnection;
 
+        /// <summary>A connection from Connect-RedisCluster; piped objects bind theirs (null when they were made without one).</summary>
         [Parameter(ParameterSetName = ConnectionSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
         public RedisClusterConnection Connection { get; set; }
 
         /// <summary>The endpoint given for this input, if any.</summary>
@@ -28,7 +30,8 @@ namespace RedisCluster.Internal
         /// <summary>The connection to use for the current input, or null when none is at hand and none is required.</summary>
         protected RedisClusterConnection ResolveConnection()
         {
-            if (ParameterSetName == ConnectionSet) return Connection;
+            // An object piped in without a connection (Get-RedisKeySlot output made offline) falls back like no object.
+            if (ParameterSetName == ConnectionSet && Connection != null) return Connection;
             if (ParameterSetName == EndPointSet) return OwnConnection(BuildSettings(new[] { ParseEndPoint(EndPointText) }));
             var current = ConnectionRegistry.Current;
             if (current != null) return current;
