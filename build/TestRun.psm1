@@ -68,7 +68,9 @@ function Get-XunitVerdict {
             $total += & $count total
             $passed += & $count passed
             $failed += (& $count failed) + (& $count error) + (& $count timeout) + (& $count aborted)
-            # A crashed test host leaves outcome="Failed" and zero counters, and says so only in a RunInfo.
+            # The trx can say 'aborted' through the run's outcome or the aborted and passedButRunAborted
+            # counters, but a crashed test host uses none of these: it leaves outcome="Failed", counts only
+            # what was reported before the crash, and says what happened in a RunInfo alone.
             $runInfoText = @($summary.SelectNodes("*[local-name()='RunInfos']/*[local-name()='RunInfo']") | ForEach-Object InnerText)
             if ($summary.GetAttribute('outcome') -eq 'Aborted' -or (& $count aborted) -gt 0 -or (& $count passedButRunAborted) -gt 0 -or
                 ($runInfoText -match 'test run was aborted|test host process crashed')) {
@@ -167,6 +169,11 @@ function Get-PesterVerdict {
     New-StepResult $project $ExitCode @counts
 }
 
+# A path as a single-quoted PowerShell literal, for the command text the fresh pwsh runs.
+function ConvertTo-Literal([string] $Text) {
+    "'" + [Management.Automation.Language.CodeGeneration]::EscapeSingleQuotedStringContent($Text) + "'"
+}
+
 # Runs inside the fresh pwsh. Every property it writes is read by Get-PesterVerdict.
 $PesterRunner = {
     param([string] $PesterModule, [string[]] $Path, [string] $TestResultPath, [string] $SummaryPath)
@@ -207,9 +214,9 @@ function Invoke-PesterRun {
     $null = New-Item -ItemType Directory $ResultsDirectory
     $summaryPath = Join-Path $ResultsDirectory 'pester-summary.json'
 
-    $quote = { "'" + [Management.Automation.Language.CodeGeneration]::EscapeSingleQuotedStringContent($args[0]) + "'" }
-    $command = "& { $PesterRunner } -PesterModule $(& $quote $PesterModule) -Path $(($Path | ForEach-Object { & $quote $_ }) -join ',')" +
-        " -TestResultPath $(& $quote (Join-Path $ResultsDirectory 'pester.xml')) -SummaryPath $(& $quote $summaryPath)"
+    $command = "& { $PesterRunner } -PesterModule $(ConvertTo-Literal $PesterModule)" +
+        " -Path $(($Path | ForEach-Object { ConvertTo-Literal $_ }) -join ',')" +
+        " -TestResultPath $(ConvertTo-Literal (Join-Path $ResultsDirectory 'pester.xml')) -SummaryPath $(ConvertTo-Literal $summaryPath)"
     $PSNativeCommandUseErrorActionPreference = $false
     & (Join-Path $PSHOME 'pwsh') -NoLogo -NoProfile -NonInteractive -Command $command 2>&1 | Write-Host
     Get-PesterVerdict -ExitCode $LASTEXITCODE -SummaryPath $summaryPath
