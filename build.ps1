@@ -66,56 +66,33 @@ function Invoke-BuildTask {
     Write-Host "Module ready: $ModuleDir" -ForegroundColor Green
 }
 
-function Get-TrxCounts([string] $Directory) {
-    $passed = 0; $failed = 0
-    foreach ($file in Get-ChildItem $Directory -Filter *.trx -Recurse) {
-        $counters = ([xml](Get-Content $file.FullName -Raw)).TestRun.ResultSummary.Counters
-        $passed += [int]$counters.passed
-        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
-    }
-    [pscustomobject]@{ Passed = $passed; Failed = $failed }
-}
-
 function Invoke-TestTask {
     Invoke-BuildTask
+    Import-Module (Join-Path $Root 'build/TestRun.psm1') -Force
     $results = Join-Path $OutDir 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
-    $null = New-Item -ItemType Directory $results
 
     Write-Host 'Unit tests (xunit)' -ForegroundColor Cyan
-    $unitProjects = @('tests/RedisCluster.Core.Tests', 'build/HelpGen.Tests')
-    foreach ($project in $unitProjects) {
-        dotnet test (Join-Path $Root $project) -c $Configuration --nologo -v quiet --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results
-    }
-    $unit = Get-TrxCounts $results
+    $steps = @(foreach ($project in 'tests/RedisCluster.Core.Tests', 'build/HelpGen.Tests') {
+            Invoke-XunitProject -Path (Join-Path $Root $project) -Configuration $Configuration -ResultsDirectory (Join-Path $results (Split-Path $project -Leaf))
+        })
 
     Write-Host 'Module tests (Pester, against real redis-server nodes)' -ForegroundColor Cyan
     Invoke-Native dotnet @('restore', (Join-Path $Root 'build/tools.proj'), '--nologo', '-v', 'quiet')
-    $pesterModule = Join-Path (Get-NuGetPackageRoot) 'pester/5.7.1/tools/Pester.psd1'
-    $summary = Join-Path $results 'pester.json'
-    # A fresh process: a binary module cannot be unloaded, and the tests must see the built module only.
     $env:REDISCLUSTER_MODULE = Join-Path $ModuleDir 'RedisCluster.psd1'
     $env:REDISCLUSTER_NUGET = Get-NuGetPackageRoot
-    $script = @"
-`$ErrorActionPreference = 'Stop'
-Import-Module '$pesterModule'
-`$config = New-PesterConfiguration
-`$config.Run.Path = @('$($PesterPath -join "','")')
-`$config.Run.PassThru = `$true
-`$config.Output.Verbosity = 'Detailed'
-`$config.TestResult.Enabled = `$true
-`$config.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
-`$r = Invoke-Pester -Configuration `$config
-@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount } | ConvertTo-Json | Set-Content '$summary'
-"@
-    dotnet pwsh -NoLogo -NoProfile -NonInteractive -Command $script
-    $pester = if (Test-Path $summary) { Get-Content $summary -Raw | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    $pesterModule = Join-Path (Get-NuGetPackageRoot) 'pester/5.7.1/tools/Pester.psd1'
+    $steps += Invoke-PesterRun -PesterModule $pesterModule -Path $PesterPath -ResultsDirectory (Join-Path $results 'Pester')
 
-    $passed = $unit.Passed + $pester.Passed
-    $failed = $unit.Failed + $pester.Failed
-    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    foreach ($step in $steps) { Write-Host "$($step.Project): $($step.Passed) passed, $($step.Failed) failed" }
+    # What went wrong, next to the final line, where a reader of a CI log looks.
+    foreach ($step in $steps | Where-Object Verdict -NE 'Passed') { Write-Host "$($step.Project): $($step.Problem)" -ForegroundColor Red }
+    $passed = ($steps | Measure-Object Passed -Sum).Sum
+    # A step whose results are incomplete counts as one failure more: some of its tests' fate is unknown,
+    # and "0 failed" must never describe a run that went wrong.
+    $failed = ($steps | Measure-Object Failed -Sum).Sum + @($steps | Where-Object Verdict -EQ 'Incomplete').Count
     Write-Output "$passed passed, $failed failed"
-    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+    if ($steps | Where-Object Verdict -NE 'Passed') { exit 1 }
 }
 
 function Stop-Demo([string] $DemoDir) {
