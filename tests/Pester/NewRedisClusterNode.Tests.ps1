@@ -5,8 +5,8 @@ BeforeAll {
     $script:Deployed = [System.Collections.Generic.List[object]]::new()
 
     function Deploy {
-        param([int[]] $Port, [string] $ComputerName = '127.0.0.1', [hashtable] $Setting, [string] $Root = $TestDrive)
-        $arguments = @{ ComputerName = $ComputerName; Port = $Port; Credential = $Cred; InstallPath = "$Root/conf"; DataPath = "$Root/data" }
+        param([int[]] $Port, [string] $ComputerName = '127.0.0.1', [hashtable] $Setting, [string] $Root = $TestDrive, [pscredential] $Credential = $Cred)
+        $arguments = @{ ComputerName = $ComputerName; Port = $Port; Credential = $Credential; InstallPath = "$Root/conf"; DataPath = "$Root/data" }
         if ($Setting) { $arguments.Setting = $Setting }
         $result = New-RedisClusterNode @arguments
         foreach ($r in $result) { $Deployed.Add($r) }
@@ -112,7 +112,7 @@ Describe 'New-RedisClusterNode refuses bad input' {
         $result = New-RedisClusterNode -Port $first.Port, $other -Credential $Cred -InstallPath "$TestDrive/again/conf" -DataPath "$TestDrive/again/data" -ErrorVariable err -ErrorAction SilentlyContinue
         foreach ($r in $result) { $Deployed.Add($r) }
         $err.Count | Should -Be 1
-        @($err[0].FullyQualifiedErrorId -split ',')[0] | Should -BeIn 'NodeAlreadyDeployed', 'PortInUse'
+        $err[0].FullyQualifiedErrorId | Should -Be 'NodeAlreadyDeployed,RedisCluster.Commands.NewRedisClusterNodeCommand'
         $result.Port | Should -Be $other
         Get-Content $first.ConfigPath -Raw | Should -Be $configBefore
     }
@@ -131,11 +131,107 @@ Describe 'New-RedisClusterNode refuses bad input' {
         { New-RedisClusterNode -Port 70000 -InstallPath "$TestDrive/range" } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
-    It 'reports a node that cannot start with the end of its log' {
+    It 'refuses port 60000, naming the bus port 70000 it would need, before writing anything' {
         $err = $null
-        New-RedisClusterNode -Port (Get-FreeNodePort) -Credential $Cred -InstallPath "$TestDrive/bad/conf" -DataPath "$TestDrive/bad/data" -Setting @{ 'no-such-directive' = 'x' } -ErrorVariable err -ErrorAction SilentlyContinue
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'NodeStartFailed*'
-        "$($err[0])" | Should -BeLike '*no-such-directive*'
-        @(Get-ChildItem "$TestDrive/bad/conf" -Filter *.conf).Count | Should -Be 0
+        New-RedisClusterNode -Port 60000 -Credential $Cred -InstallPath "$TestDrive/high/conf" -DataPath "$TestDrive/high/data" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'PortOutOfRange,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].Exception.Message | Should -BeLike 'Port 60000 is too high for a cluster node: its cluster bus port would be 70000 (port + 10000), above 65535. *'
+        Test-Path "$TestDrive/high" | Should -BeFalse
+    }
+
+    It 'refuses -Setting <Name>, which it manages, before writing anything' -ForEach @(
+        @{ Name = 'requirepass' }, @{ Name = 'port' }, @{ Name = 'dir' }, @{ Name = 'daemonize' }, @{ Name = 'include' }, @{ Name = 'bind' }
+    ) {
+        $root = Join-Path $TestDrive "managed-$Name"
+        $port = Get-FreeNodePort
+        $err = { New-RedisClusterNode -Port $port -Credential $Cred -InstallPath "$root/conf" -DataPath "$root/data" -Setting @{ $Name = 'x' } } |
+            Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ManagedSetting,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -BeLike "-Setting cannot set '$Name': New-RedisClusterNode *"
+        Test-Path $root | Should -BeFalse
+    }
+
+    It 'refuses a -Setting value that would add a line to the config, without showing it' {
+        $err = { New-RedisClusterNode -Port (Get-FreeNodePort) -Credential $Cred -InstallPath "$TestDrive/injected/conf" -DataPath "$TestDrive/injected/data" -Setting @{ maxmemory = "1gb`nrequirepass injected-pw" } } |
+            Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'InvalidSettingValue,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Not -BeLike '*injected-pw*'
+        Test-Path "$TestDrive/injected" | Should -BeFalse
+    }
+}
+
+Describe 'New-RedisClusterNode with passwords redis.conf must quote' {
+    It 'starts a node for <Case> that accepts exactly that password' -ForEach @(
+        @{ Case = 'user default, spaces, quotes, symbols, backslashes and non-ASCII'; UserName = 'default'; Secret = 'p w "q" #h >g $x \b\ ü€ 😀' }
+        @{ Case = 'an ACL user, spaces, quotes, symbols, backslashes and non-ASCII'; UserName = 'operator'; Secret = 'p w "q" #h >g $x \b\ ü€ 😀' }
+        @{ Case = 'user default, a tab'; UserName = 'default'; Secret = "tab`there" }
+        @{ Case = 'an ACL user, a tab'; UserName = 'operator'; Secret = "tab`there" }
+    ) {
+        $node = Deploy -Port (Get-FreeNodePort) -Credential (New-TestCredential $Secret $UserName) -Root (Join-Path $TestDrive "quoted-$([guid]::NewGuid().ToString('N'))")
+        Invoke-RedisCli $node.EndPoint $Secret -UserName $UserName PING | Should -Be 'PONG'
+        (Invoke-RedisCli $node.EndPoint "$Secret-wrong" -UserName $UserName PING 2>&1) -join ' ' | Should -BeLike '*WRONGPASS*'
+        # masterauth stays plaintext for the replica to send: the node must have read back every byte of it.
+        (Invoke-RedisCli $node.EndPoint $Secret -UserName $UserName CONFIG GET masterauth)[1] | Should -BeExactly $Secret
+    }
+}
+
+Describe 'New-RedisClusterNode when redis-server does not start' {
+    It 'names the line and directive of <Case> redis-server refused, none of its output, and leaves nothing behind' -ForEach @(
+        @{ Case = 'an unknown directive'; Setting = @{ 'no-such-directive' = 'x' }; Directive = 'no-such-directive' }
+        @{ Case = 'a value the directive does not take'; Setting = @{ maxmemory = 'lots' }; Directive = 'maxmemory' }
+    ) {
+        $root = Join-Path $TestDrive "refused-$Directive"
+        $port = Get-FreeNodePort
+        $err = $null
+        New-RedisClusterNode -Port $port -Credential $Cred -InstallPath "$root/conf" -DataPath "$root/data" -Setting $Setting -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NodeStartFailed,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        # The whole message is ours: anything redis-server printed (the line, its value, FATAL ...) would break the match.
+        $err[0].Exception.Message | Should -Match "^redis-server refused its configuration for 127\.0\.0\.1:$port \(line \d+, directive '$Directive'\); nothing was started\.$"
+        # No log was written, so the config goes and with it every folder the deployment created.
+        Test-Path $root | Should -BeFalse
+    }
+
+    It 'points to the log of a node that exits after it started, and keeps that log' {
+        $root = Join-Path $TestDrive 'exits'
+        $port = Get-FreeNodePort
+        # An append-only manifest redis-server cannot read: it daemonizes, logs why, and exits.
+        $aof = New-Item -ItemType Directory "$root/data/$port/appendonlydir"
+        Set-Content "$aof/appendonly.aof.manifest" 'not a manifest'
+        $err = $null
+        New-RedisClusterNode -Port $port -Credential $Cred -InstallPath "$root/conf" -DataPath "$root/data" -ErrorVariable err -ErrorAction SilentlyContinue
+        $log = Join-Path $root "data/$port/redis_$port.log"
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NodeStartFailed,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err[0].Exception.Message | Should -BeExactly "redis-server exited before it listened on 127.0.0.1:${port}; its log is at $log."
+        (Get-Item $log).Length | Should -BeGreaterThan 0
+        Test-Path "$root/conf/redis_$port.conf" | Should -BeFalse
+        Test-Path "$root/conf" | Should -BeFalse
+    }
+
+    It 'stops a redis-server that does not return, and says so within the start timeout' {
+        $root = Join-Path $TestDrive 'hangs'
+        $port = Get-FreeNodePort
+        # A stand-in for redis-server that never returns: it records its pid and becomes a long sleep.
+        $fake = New-Item -ItemType File -Force "$TestDrive/hanging-redis-server/redis-server" -Value "#!/bin/sh`necho `$`$ > '$TestDrive/hanging-redis-server/pid'`nexec sleep 300`n"
+        $fake.UnixFileMode = 'UserRead, UserWrite, UserExecute'
+        $err = $null
+        New-RedisClusterNode -Port $port -Credential $Cred -RedisServerPath $fake.FullName -InstallPath "$root/conf" -DataPath "$root/data" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NodeStartTimeout,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $err[0].Exception.Message | Should -BeExactly ("redis-server did not start listening on 127.0.0.1:$port within 15 s (the starting redis-server had not returned and was stopped); " +
+            "it wrote no log at $(Join-Path $root "data/$port/redis_$port.log").")
+        $fakePid = [int](Get-Content "$TestDrive/hanging-redis-server/pid" -Raw)
+        $deadline = [DateTime]::UtcNow.AddSeconds(5)
+        while ((Test-Path "/proc/$fakePid") -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        Test-Path "/proc/$fakePid" | Should -BeFalse
+        Test-Path $root | Should -BeFalse
     }
 }

@@ -1,61 +1,128 @@
-# The canary: one unique password through every cmdlet, then a search of everything they produced.
+# The canary: passwords redis.conf must quote, for the default user and for an ACL user, through every cmdlet;
+# then a search of everything the cmdlets produced.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers/Common.ps1')
-    $script:Canary = "canary-$([guid]::NewGuid().ToString('N'))"
-    $script:Cred = New-TestCredential $Canary
     $script:Root = Join-Path $TestDrive 'deploy'
     $VerbosePreference = 'Continue'
     $DebugPreference = 'Continue'
-    $ports = 1..6 | ForEach-Object { Get-FreeNodePort }
+
+    # Spaces, quotes, '#', '>', '$', backslashes and non-ASCII around one random part, so that each search is exact.
+    function New-Canary([string] $UserName) {
+        $secret = "p w `"q`" #h >g `$x \b\ ü€ 😀 canary-$([guid]::NewGuid().ToString('N'))"
+        # As the node config holds it: inside double quotes, backslash and quote escaped.
+        $escaped = $secret.Replace('\', '\\').Replace('"', '\"')
+        $sha256 = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($secret))).ToLowerInvariant()
+        [pscustomobject]@{
+            UserName = $UserName
+            Secret = $secret
+            Credential = New-TestCredential $secret $UserName
+            Escaped = $escaped
+            Sha256 = $sha256
+            # The default user's password is requirepass; an ACL user's is only its hash in the user rule.
+            AuthLine = if ($UserName -eq 'default') { "requirepass `"$escaped`"" } else { "user $UserName on #$sha256 ~* &* +@all" }
+            Nodes = @()
+            LinkedReplicas = 0
+        }
+    }
+    $script:Canaries = @((New-Canary 'default'), (New-Canary 'operator'))
+    # Each canary whole, raw and escaped, its random part, its hash, and the fragments a cut-off copy would still show.
+    $script:Needles = @(foreach ($c in $Canaries) { $c.Secret; $c.Escaped; ($c.Secret -split ' ')[-1]; $c.Sha256 }) +
+        '"q" #h', '\"q\"', '#h >g $x', '\b\ ü€', 'ü€ 😀'
+
     $script:Transcript = [System.Collections.Generic.List[string]]::new()
     function Capture([scriptblock] $Block) {
         try { & $Block *>&1 | ForEach-Object { $Transcript.Add(($_ | Format-List * -Force | Out-String)); $Transcript.Add("$_") } }
         catch { $Transcript.Add(($_ | Format-List * -Force | Out-String)); $Transcript.Add($_.Exception.ToString()) }
     }
-    Capture { $script:Deployed = New-RedisClusterNode -Port $ports -Credential $Cred -InstallPath "$Root/conf" -DataPath "$Root/data" }
-    Capture { $Deployed | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred -WhatIf }
-    Capture { $Deployed | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred }
-    Capture { Connect-RedisCluster -EndPoint $Deployed[0].EndPoint -Credential $Cred | ConvertTo-Json -Depth 4 -WarningAction SilentlyContinue }
-    Capture { Get-RedisClusterNode | Format-List * }
-    Capture { Get-RedisClusterNode | Select-Object -First 1 | ConvertTo-Json -Depth 4 -WarningAction SilentlyContinue }
-    Capture { Get-RedisClusterInfo | Format-List * }
-    Capture { Get-RedisClusterSlot | Format-List * }
-    Capture { Get-RedisKeySlot -Key a, b }
-    Capture { Connect-RedisCluster -EndPoint $Deployed[0].EndPoint -Credential (New-TestCredential "$Canary-wrong") }
-    Capture { Get-RedisClusterNode -EndPoint $Deployed[0].EndPoint -Credential (New-TestCredential "$Canary-wrong") }
-    Capture { New-RedisCluster -EndPoint $Deployed.EndPoint -Credential $Cred }
-    Capture { Disconnect-RedisCluster }
+
+    function Wait-ReplicaLink($Canary) {
+        # Replicas log in to their masters with masteruser/masterauth from the config: linked means read back exactly.
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        do {
+            $roles = foreach ($n in $Canary.Nodes) { @(Invoke-RedisCli $n.EndPoint $Canary.Secret -UserName $Canary.UserName INFO replication) -join "`n" }
+            $linked = @($roles | Where-Object { $_ -match 'role:slave' -and $_ -match 'master_link_status:up' }).Count
+            if ($linked -eq 3) { break }
+            Start-Sleep -Milliseconds 200
+        } while ([DateTime]::UtcNow -lt $deadline)
+        $linked
+    }
+
+    foreach ($canary in $Canaries) {
+        $cred = $canary.Credential
+        $wrong = New-TestCredential "$($canary.Secret)-wrong" $canary.UserName
+        $conf = Join-Path $Root "$($canary.UserName)/conf"
+        $data = Join-Path $Root "$($canary.UserName)/data"
+        $ports = 1..6 | ForEach-Object { Get-FreeNodePort }
+        Capture { $canary.Nodes = @(New-RedisClusterNode -Port $ports -Credential $cred -InstallPath $conf -DataPath $data) }
+        # A start redis-server refuses: its complaint would quote config lines.
+        Capture { New-RedisClusterNode -Port (Get-FreeNodePort) -Credential $cred -InstallPath $conf -DataPath $data -Setting @{ 'no-such-directive' = 'x' } }
+        $endPoints = $canary.Nodes.EndPoint
+        Capture { New-RedisCluster -EndPoint $endPoints -ReplicasPerMaster 1 -Credential $cred -WhatIf }
+        Capture { New-RedisCluster -EndPoint $endPoints -ReplicasPerMaster 1 -Credential $cred }
+        $canary.LinkedReplicas = Wait-ReplicaLink $canary
+        Capture { Connect-RedisCluster -EndPoint $endPoints[0] -Credential $cred | ConvertTo-Json -Depth 4 -WarningAction SilentlyContinue }
+        Capture { Get-RedisClusterNode | Format-List * }
+        Capture { Get-RedisClusterNode | Select-Object -First 1 | ConvertTo-Json -Depth 4 -WarningAction SilentlyContinue }
+        Capture { Get-RedisClusterInfo | Format-List * }
+        Capture { Get-RedisClusterSlot | Format-List * }
+        Capture { Get-RedisKeySlot -Key a, b }
+        Capture { Connect-RedisCluster -EndPoint $endPoints[0] -Credential $wrong }
+        Capture { Get-RedisClusterNode -EndPoint $endPoints[0] -Credential $wrong }
+        Capture { New-RedisCluster -EndPoint $endPoints -Credential $cred }
+        Capture { Disconnect-RedisCluster }
+    }
     Capture { $Error | ForEach-Object { $_ | Format-List * -Force; $_.Exception.ToString() } }
     # While the nodes still run: every process command line on the machine.
     $script:CommandLines = Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | ForEach-Object {
         try { [IO.File]::ReadAllText("$($_.FullName)/cmdline") } catch { }
     }
     # Then the nodes stop: redis holds a lock on nodes.conf that keeps readers out while it runs.
-    foreach ($d in $Deployed) { Stop-Process -Id $d.ProcessId -Force -ErrorAction SilentlyContinue; Wait-Process -Id $d.ProcessId -Timeout 5 -ErrorAction SilentlyContinue }
+    foreach ($node in $Canaries.Nodes) { Stop-Process -Id $node.ProcessId -Force -ErrorAction SilentlyContinue; Wait-Process -Id $node.ProcessId -Timeout 5 -ErrorAction SilentlyContinue }
+
+    function Find-Needle([string] $Text) { $Needles | Where-Object { $Text.Contains($_, [StringComparison]::OrdinalIgnoreCase) } }
 }
 
 AfterAll {
-    foreach ($d in $Deployed) { Stop-Process -Id $d.ProcessId -Force -ErrorAction SilentlyContinue }
+    foreach ($node in $Canaries.Nodes) { Stop-Process -Id $node.ProcessId -Force -ErrorAction SilentlyContinue }
 }
 
 Describe 'Secrets' {
     It 'ran the cmdlets it meant to (the canary search is not vacuous)' {
-        $Deployed.Count | Should -Be 6
-        ($Transcript -join "`n") | Should -BeLike '*0-5460*'
-        ($Transcript -join "`n") | Should -BeLike '*AuthenticationFailed*'
+        $Canaries[0].Nodes.Count | Should -Be 6
+        $Canaries[1].Nodes.Count | Should -Be 6
+        $text = $Transcript -join "`n"
+        $text | Should -BeLike '*0-5460*'
+        $text | Should -BeLike '*AuthenticationFailed*'
+        $text | Should -BeLike '*NodeStartFailed*'
+        $text | Should -BeLike "*(line *, directive 'no-such-directive')*"
+        $text | Should -BeLike '* <- CLUSTER *'
+    }
+
+    It 'let the replicas log in to their masters (user <UserName>)' -ForEach @(@{ Index = 0; UserName = 'default' }, @{ Index = 1; UserName = 'operator' }) {
+        $Canaries[$Index].LinkedReplicas | Should -Be 3
     }
 
     It 'never appear in any output, verbose, debug, warning or error stream' {
-        ($Transcript -join "`n") | Should -Not -BeLike "*$Canary*"
+        Find-Needle ($Transcript -join "`n") | Should -BeNullOrEmpty
     }
 
     It 'never appear on a process command line' {
-        @($CommandLines | Where-Object { $_ -like "*$Canary*" }).Count | Should -Be 0
+        @($CommandLines | Where-Object { Find-Needle $_ }).Count | Should -Be 0
     }
 
     It 'appear in no file but the node configs the user asked for' {
-        $leaks = Get-ChildItem $Root -Recurse -File | Where-Object { $_.Name -notlike 'redis_*.conf' -and (Select-String -Path $_.FullName -SimpleMatch $Canary -Quiet) }
+        $leaks = Get-ChildItem $Root -Recurse -File | Where-Object { $_.Name -notlike 'redis_*.conf' -and (Find-Needle ([IO.File]::ReadAllText($_.FullName))) }
         $leaks | Should -BeNullOrEmpty
-        (Get-ChildItem "$Root/conf" -Filter 'redis_*.conf' | Select-String -SimpleMatch $Canary -List).Count | Should -Be 6
+    }
+
+    It 'are in the node configs as redis.conf reads them (user <UserName>): escaped, an ACL user''s hashed' -ForEach @(@{ Index = 0; UserName = 'default' }, @{ Index = 1; UserName = 'operator' }) {
+        $canary = $Canaries[$Index]
+        $configs = @(Get-ChildItem (Join-Path $Root "$UserName/conf") -Filter 'redis_*.conf')
+        $configs.Count | Should -Be 6
+        foreach ($config in $configs) {
+            $lines = Get-Content $config.FullName
+            $lines | Should -Contain $canary.AuthLine
+            $lines | Should -Contain "masterauth `"$($canary.Escaped)`""
+        }
     }
 }

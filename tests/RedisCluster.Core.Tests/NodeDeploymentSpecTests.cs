@@ -44,14 +44,59 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
-        public void Render_AclUser_GetsUserDirectiveAndMasteruser()
+        public void Render_AclUser_GetsUserDirectiveWithThePasswordHashAndMasteruser()
         {
             var spec = new NodeDeploymentSpec("127.0.0.1", 7000, "/c", "/d") { Credential = new NetworkCredential("ops", "secret") };
             var lines = Lines(spec);
-            Assert.Contains("user ops on >secret ~* &* +@all", lines);
+            // SHA-256("secret"), as sha256sum prints it.
+            Assert.Contains("user ops on #2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b ~* &* +@all", lines);
             Assert.Contains("user default off", lines);
             Assert.Contains("masteruser ops", lines);
+            Assert.Contains("masterauth \"secret\"", lines);
             Assert.DoesNotContain(lines, l => l.StartsWith("requirepass"));
+        }
+
+        [Fact]
+        public void Render_AclUser_HashesTheUtf8BytesOfAHardPassword()
+        {
+            const string password = "p w \"q\" #h >g $x \\b\\ ü€ 😀";
+            var spec = new NodeDeploymentSpec("127.0.0.1", 7000, "/c", "/d") { Credential = new NetworkCredential("ops", password) };
+            var lines = Lines(spec);
+            Assert.Contains("user ops on #f3c1b3ffe0d3ea3d68518db45a0cbec0b5761bea1986026496dbdea382dfbadc ~* &* +@all", lines);
+            Assert.Contains("masterauth \"p w \\\"q\\\" #h >g $x \\\\b\\\\ ü€ 😀\"", lines);
+            // The plaintext is on the masterauth line only: the user line holds the hash.
+            Assert.Single(lines, l => l.Contains("q\\\" #h"));
+        }
+
+        [Theory]
+        [InlineData("plain", "\"plain\"")]
+        [InlineData("p w #h >g $x ü€ 😀", "\"p w #h >g $x ü€ 😀\"")]
+        [InlineData("a\\b", "\"a\\\\b\"")]
+        [InlineData("a\"b", "\"a\\\"b\"")]
+        [InlineData("a\nb\rc\td\be\af", "\"a\\nb\\rc\\td\\be\\af\"")]
+        [InlineData("nul\0 soh\u0001 esc\u001b del\u007f", "\"nul\\x00 soh\\x01 esc\\x1b del\\x7f\"")]
+        [InlineData("", "\"\"")]
+        public void Quote_EscapesWhatSdssplitargsReadsBack(string value, string expected)
+        {
+            Assert.Equal(expected, RedisConfigSyntax.Quote(value));
+        }
+
+        [Fact]
+        public void Render_PathsAreQuotedLikePasswords()
+        {
+            var lines = Lines(new NodeDeploymentSpec("127.0.0.1", 7000, "/c", "/d \"x\""));
+            Assert.Contains("dir \"/d \\\"x\\\"/7000\"", lines);
+        }
+
+        [Theory]
+        [InlineData(1, null)]
+        [InlineData(2, "port")]
+        [InlineData(3, "maxmemory")]
+        [InlineData(4, null)]
+        [InlineData(5, null)]
+        public void DirectiveAt_NamesTheDirectiveOnALine(int line, string expected)
+        {
+            Assert.Equal(expected, RedisConfigSyntax.DirectiveAt("# comment\nport 7000\n  maxmemory 1gb\n\n", line));
         }
 
         [Fact]
@@ -59,13 +104,93 @@ namespace RedisCluster.Tests
         {
             var spec = new NodeDeploymentSpec("127.0.0.1", 7000, "/c", "/d")
             {
-                Settings = new Dictionary<string, string> { ["Cluster-Node-Timeout"] = "3000", ["maxmemory"] = "1gb" },
+                Settings = Settings(("Cluster-Node-Timeout", "3000"), ("maxmemory", "1gb"), ("save", "900 1 300 10")),
             };
             var lines = Lines(spec);
             Assert.Single(lines, l => l.StartsWith("cluster-node-timeout"));
             Assert.Contains("cluster-node-timeout 3000", lines);
             Assert.Contains("maxmemory 1gb", lines);
+            Assert.Contains("save 900 1 300 10", lines);
         }
+
+        public static TheoryData<string> ManagedDirectives => new TheoryData<string>
+        {
+            "port", "daemonize", "pidfile", "logfile", "dir", "cluster-enabled", "cluster-config-file",
+            "requirepass", "masterauth", "masteruser", "user", "include", "bind", "bind-source-addr", "RequirePass",
+        };
+
+        [Theory]
+        [MemberData(nameof(ManagedDirectives))]
+        public void Settings_RefuseTheDirectivesTheDeploymentManages(string name)
+        {
+            var refusal = Assert.Throws<RedisClusterException>(() => Settings((name, "x")));
+            Assert.Equal("ManagedSetting", refusal.ErrorId);
+            Assert.Equal(FailureKind.InvalidArgument, refusal.Kind);
+            Assert.StartsWith($"-Setting cannot set '{name.ToLowerInvariant()}': New-RedisClusterNode ", refusal.Message);
+        }
+
+        [Fact]
+        public void Settings_SayWhyADirectiveIsManaged()
+        {
+            var refusal = Assert.Throws<RedisClusterException>(() => Settings(("requirepass", "x")));
+            Assert.Equal("-Setting cannot set 'requirepass': New-RedisClusterNode writes it from -Credential.", refusal.Message);
+        }
+
+        [Theory]
+        [InlineData("max memory")]
+        [InlineData("maxmemory\nrequirepass")]
+        [InlineData("maxmemory\t")]
+        [InlineData("\"maxmemory\"")]
+        [InlineData("#maxmemory")]
+        [InlineData("-maxmemory")]
+        [InlineData("")]
+        public void Settings_RefuseANameThatIsNotAPlainDirectiveWord(string name)
+        {
+            var refusal = Assert.Throws<RedisClusterException>(() => Settings((name, "1")));
+            Assert.Equal("InvalidSettingName", refusal.ErrorId);
+            Assert.Equal(FailureKind.InvalidArgument, refusal.Kind);
+            Assert.DoesNotContain("\n", refusal.Message);
+        }
+
+        [Theory]
+        [InlineData("1gb\nrequirepass hunter2")]
+        [InlineData("1gb\rrequirepass hunter2")]
+        [InlineData("900 1\t300 10")]
+        [InlineData("1gb\0hunter2")]
+        public void Settings_RefuseAValueWithAControlCharacter_WithoutShowingIt(string value)
+        {
+            var refusal = Assert.Throws<RedisClusterException>(() => Settings(("maxmemory", value)));
+            Assert.Equal("InvalidSettingValue", refusal.ErrorId);
+            Assert.Equal(FailureKind.InvalidArgument, refusal.Kind);
+            Assert.DoesNotContain("hunter2", refusal.Message);
+            Assert.DoesNotContain("300", refusal.Message);
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(55535)]
+        public void CheckPort_AcceptsAPortWhoseBusPortExists(int port)
+        {
+            new NodeDeploymentSpec("127.0.0.1", port, "/c", "/d").CheckPort();
+        }
+
+        [Fact]
+        public void CheckPort_RefusesAPortWhoseBusPortWouldBeAbove65535_NamingIt()
+        {
+            var refusal = Assert.Throws<RedisClusterException>(() => new NodeDeploymentSpec("127.0.0.1", 60000, "/c", "/d").CheckPort());
+            Assert.Equal("PortOutOfRange", refusal.ErrorId);
+            Assert.Equal(FailureKind.InvalidArgument, refusal.Kind);
+            Assert.StartsWith("Port 60000 is too high for a cluster node: its cluster bus port would be 70000 (port + 10000), above 65535.", refusal.Message);
+        }
+
+        [Fact]
+        public void CheckPort_AcceptsAHighPortWithItsOwnBusPort()
+        {
+            new NodeDeploymentSpec("127.0.0.1", 60000, "/c", "/d") { Settings = Settings(("cluster-port", "16000")) }.CheckPort();
+        }
+
+        private static NodeSettings Settings(params (string Name, string Value)[] settings) =>
+            new NodeSettings(settings.Select(s => new KeyValuePair<string, string>(s.Name, s.Value)));
     }
 
     public class ConnectionSettingsTests

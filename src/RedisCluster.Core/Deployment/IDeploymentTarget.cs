@@ -11,7 +11,11 @@ namespace RedisCluster
     {
         string ComputerName { get; }
         bool FileExists(string path);
+        bool DirectoryExists(string path);
         void CreateDirectory(string path);
+
+        /// <summary>Removes a directory if it is empty; one that holds anything, or is gone, is left as it is.</summary>
+        void DeleteEmptyDirectory(string path);
 
         /// <summary>Writes a file readable by its owner only: node configs hold passwords.</summary>
         void WritePrivateFile(string path, string content);
@@ -19,10 +23,42 @@ namespace RedisCluster
         string ReadFile(string path);
         void DeleteFile(string path);
 
-        /// <summary>Runs a program with arguments (never secrets) and returns its exit code and output.</summary>
-        Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, CancellationToken cancellationToken);
+        /// <summary>
+        /// Runs a program with arguments (never secrets) until it exits or the deadline passes, when it is killed.
+        /// </summary>
+        Task<ProgramResult> RunAsync(string program, string[] arguments, Deadline deadline, CancellationToken cancellationToken);
 
         bool IsProcessRunning(int processId);
         string FindProgram(string name);
+    }
+
+    /// <summary>How a program run by a target ended.</summary>
+    public sealed class ProgramResult
+    {
+        public static readonly ProgramResult NotExited = new ProgramResult(false, -1, string.Empty);
+
+        public ProgramResult(int exitCode, string output)
+            : this(true, exitCode, output)
+        {
+        }
+
+        private ProgramResult(bool exited, int exitCode, string output)
+        {
+            Exited = exited;
+            ExitCode = exitCode;
+            Output = output;
+        }
+
+        /// <summary>False when the deadline passed first and the program was killed.</summary>
+        public bool Exited { get; }
+
+        /// <summary>Its exit code, when it exited.</summary>
+        public int ExitCode { get; }
+
+        /// <summary>
+        /// What it wrote to stdout and stderr, for the caller to inspect and never to show: a program may echo what
+        /// it read, secrets included.
+        /// </summary>
+        public string Output { get; }
     }
 }

@@ -19,7 +19,14 @@ namespace RedisCluster
 
         public bool FileExists(string path) => File.Exists(path);
 
+        public bool DirectoryExists(string path) => Directory.Exists(path);
+
         public void CreateDirectory(string path) => Directory.CreateDirectory(path);
+
+        public void DeleteEmptyDirectory(string path)
+        {
+            if (Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any()) Directory.Delete(path);
+        }
 
         public void WritePrivateFile(string path, string content)
         {
@@ -36,7 +43,7 @@ namespace RedisCluster
 
         public void DeleteFile(string path) => File.Delete(path);
 
-        public async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
+        public async Task<ProgramResult> RunAsync(string program, string[] arguments, Deadline deadline, CancellationToken cancellationToken)
         {
             var start = new ProcessStartInfo(program, string.Join(" ", arguments.Select(QuoteArgument)))
             {
@@ -44,16 +51,24 @@ namespace RedisCluster
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            using (var process = Process.Start(start))
+            using (var process = new Process { StartInfo = start, EnableRaisingEvents = true })
             {
+                var exited = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                process.Exited += (sender, e) => exited.TrySetResult(true);
+                process.Start();
                 var output = process.StandardOutput.ReadToEndAsync();
                 var error = process.StandardError.ReadToEndAsync();
-                while (!process.WaitForExit(50))
+                // The pipes close when the program exits, unless a child it left behind holds them: the deadline bounds both.
+                var finished = Task.WhenAll(exited.Task, output, error);
+                await Task.WhenAny(finished, Task.Delay(deadline.Remaining, cancellationToken)).ConfigureAwait(false);
+                if (!process.HasExited)
                 {
+                    Kill(process);
                     cancellationToken.ThrowIfCancellationRequested();
-                    await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                    return ProgramResult.NotExited;
                 }
-                return (process.ExitCode, (await output.ConfigureAwait(false)) + (await error.ConfigureAwait(false)));
+                cancellationToken.ThrowIfCancellationRequested();
+                return new ProgramResult(process.ExitCode, finished.IsCompleted ? output.Result + error.Result : string.Empty);
             }
         }
 
@@ -89,6 +104,18 @@ namespace RedisCluster
             var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
                 .Concat(new[] { "/usr/bin", "/usr/local/bin", "/usr/sbin" });
             return directories.Where(d => d.Length > 0).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+        }
+
+        private static void Kill(Process process)
+        {
+            try
+            {
+                process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited between the look and the kill.
+            }
         }
 
         private static string QuoteArgument(string argument) =>

@@ -1,18 +1,31 @@
 using System;
-using System.Diagnostics;
+using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace RedisCluster
 {
-    /// <summary>Writes a node's config on a target and starts redis-server there as a plain process.</summary>
+    /// <summary>
+    /// Writes a node's config on a target and starts redis-server there as a plain process. What redis-server
+    /// prints and logs is never passed on: a config line it quotes can hold a password. A failed start is told in
+    /// this module's words, with the path of the log for the rest.
+    /// </summary>
     public sealed class NodeDeployer
     {
         public const string ProcessServiceManager = "Process";
         private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+
+        /// <summary>
+        /// redis-server names the config line it refuses ("Reading the configuration file, at line 14"); the number
+        /// is all that is taken from its output.
+        /// </summary>
+        private static readonly Regex RefusedLine = new Regex(@"\bat line (\d+)", RegexOptions.CultureInvariant);
+
         private readonly IDeploymentTarget _target;
         private readonly string _redisServerPath;
 
@@ -28,9 +41,10 @@ namespace RedisCluster
             }
         }
 
-        /// <summary>Refuses a port that something already listens on or a node that is already deployed.</summary>
+        /// <summary>Refuses a port too high for a cluster node, a port that something already listens on, or a node that is already deployed.</summary>
         public async Task CheckAsync(NodeDeploymentSpec spec)
         {
+            spec.CheckPort();
             if (_target.FileExists(spec.ConfigPath))
             {
                 throw new RedisClusterException(FailureKind.InvalidState,
@@ -46,35 +60,98 @@ namespace RedisCluster
         public async Task<RedisClusterNodeDeployment> DeployAsync(NodeDeploymentSpec spec, CancellationToken cancellationToken)
         {
             await CheckAsync(spec).ConfigureAwait(false);
-            _target.CreateDirectory(spec.InstallPath);
-            _target.CreateDirectory(spec.DataPath);
-            _target.WritePrivateFile(spec.ConfigPath, spec.RenderConfig());
-            // Only the config path goes on the command line: the password stays in the file.
-            var (exitCode, output) = await _target.RunAsync(_redisServerPath, new[] { spec.ConfigPath }, cancellationToken).ConfigureAwait(false);
-            if (exitCode != 0) throw StartFailed(spec, output);
-
-            var waited = Stopwatch.StartNew();
-            while (waited.Elapsed < StartTimeout)
+            var deadline = new Deadline(StartTimeout);
+            var createdDirectories = CreateDirectories(spec.InstallPath, spec.DataPath);
+            // A pid file an earlier run of this port left behind would pass for the new process's.
+            if (_target.FileExists(spec.PidPath)) _target.DeleteFile(spec.PidPath);
+            string config = spec.RenderConfig();
+            try
             {
-                if (_target.FileExists(spec.PidPath) && int.TryParse(_target.ReadFile(spec.PidPath).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int processId))
-                {
-                    if (!_target.IsProcessRunning(processId)) break;
-                    if (await IsListeningAsync(spec).ConfigureAwait(false)) return new RedisClusterNodeDeployment(spec, processId, ProcessServiceManager);
-                }
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                _target.WritePrivateFile(spec.ConfigPath, config);
+                // Only the config path goes on the command line: the password stays in the file.
+                var run = await _target.RunAsync(_redisServerPath, new[] { spec.ConfigPath }, deadline, cancellationToken).ConfigureAwait(false);
+                if (!run.Exited) throw NotListening(spec, deadline, "the starting redis-server had not returned and was stopped");
+                if (run.ExitCode != 0) throw ExitedWithError(spec, config, run);
+                int processId = await Poll.UntilAsync(
+                    token => LookForListeningProcessAsync(spec),
+                    deadline,
+                    state => NotListening(spec, deadline, state),
+                    cancellationToken).ConfigureAwait(false);
+                return new RedisClusterNodeDeployment(spec, processId, ProcessServiceManager);
             }
-            throw StartFailed(spec, output);
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                // Stopped by the caller, the node may still come up: only a failed start is undone.
+                RemoveFailedStart(spec, createdDirectories);
+                throw;
+            }
         }
 
-        private RedisClusterException StartFailed(NodeDeploymentSpec spec, string output)
+        /// <summary>Creates the directories the paths need; returns those that did not exist, deepest first.</summary>
+        private IReadOnlyList<string> CreateDirectories(params string[] paths)
         {
-            // The config goes, so that the port counts as free again; the log stays for the post-mortem.
-            _target.DeleteFile(spec.ConfigPath);
-            string log = _target.FileExists(spec.LogPath) ? _target.ReadFile(spec.LogPath) : output;
-            string lastLines = string.Join(" | ", log.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Reverse().Take(3).Reverse());
-            return new RedisClusterException(FailureKind.InvalidState,
-                $"redis-server did not start on {spec.EndPoint}; its log ({spec.LogPath}) ends: {lastLines}", spec.EndPoint) { ErrorId = "NodeStartFailed" };
+            var created = new List<string>();
+            foreach (string path in paths)
+            {
+                for (string missing = path; !string.IsNullOrEmpty(missing) && !_target.DirectoryExists(missing); missing = Path.GetDirectoryName(missing))
+                {
+                    created.Add(missing);
+                }
+                _target.CreateDirectory(path);
+            }
+            return created.OrderByDescending(directory => directory.Length).ToList();
         }
+
+        /// <summary>
+        /// The config goes, so that the port counts as free again, and so does every directory this deployment
+        /// created that is left empty; a log redis-server wrote stays to be read, and with it its directory.
+        /// </summary>
+        private void RemoveFailedStart(NodeDeploymentSpec spec, IEnumerable<string> createdDirectories)
+        {
+            _target.DeleteFile(spec.ConfigPath);
+            foreach (string directory in createdDirectories) _target.DeleteEmptyDirectory(directory);
+        }
+
+        /// <summary>The daemon's pid once it listens; a failure as soon as it is seen to have exited.</summary>
+        private async Task<PollResult<int>> LookForListeningProcessAsync(NodeDeploymentSpec spec)
+        {
+            if (!_target.FileExists(spec.PidPath) ||
+                !int.TryParse(_target.ReadFile(spec.PidPath).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int processId))
+            {
+                return PollResult<int>.Waiting("it wrote no pid file");
+            }
+            if (!_target.IsProcessRunning(processId))
+            {
+                throw Failed(spec, $"redis-server exited before it listened on {spec.EndPoint}; {LogHint(spec)}.");
+            }
+            return await IsListeningAsync(spec).ConfigureAwait(false)
+                ? PollResult<int>.Done(processId)
+                : PollResult<int>.Waiting($"process {processId} runs but does not listen");
+        }
+
+        private RedisClusterException ExitedWithError(NodeDeploymentSpec spec, string config, ProgramResult run)
+        {
+            var refused = RefusedLine.Match(run.Output);
+            if (refused.Success && int.TryParse(refused.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int line))
+            {
+                // The directive's name comes from the config written here, never from the server's echo of the line.
+                string directive = RedisConfigSyntax.DirectiveAt(config, line);
+                string where = directive == null ? $"line {line}" : $"line {line}, directive '{directive}'";
+                return Failed(spec, $"redis-server refused its configuration for {spec.EndPoint} ({where}); nothing was started.");
+            }
+            return Failed(spec, $"redis-server exited with code {run.ExitCode} without starting {spec.EndPoint}; {LogHint(spec)}.");
+        }
+
+        private RedisClusterException NotListening(NodeDeploymentSpec spec, Deadline deadline, string state) =>
+            new RedisClusterException(FailureKind.Timeout,
+                $"redis-server did not start listening on {spec.EndPoint} within {deadline.Timeout.TotalSeconds:0} s ({state}); {LogHint(spec)}.", spec.EndPoint)
+                { ErrorId = "NodeStartTimeout" };
+
+        private static RedisClusterException Failed(NodeDeploymentSpec spec, string message) =>
+            new RedisClusterException(FailureKind.InvalidState, message, spec.EndPoint) { ErrorId = "NodeStartFailed" };
+
+        private string LogHint(NodeDeploymentSpec spec) =>
+            _target.FileExists(spec.LogPath) ? $"its log is at {spec.LogPath}" : $"it wrote no log at {spec.LogPath}";
 
         private static async Task<bool> IsListeningAsync(NodeDeploymentSpec spec)
         {

@@ -1,9 +1,9 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace RedisCluster
@@ -11,6 +11,10 @@ namespace RedisCluster
     /// <summary>Everything needed to write one node's config and start it.</summary>
     public sealed class NodeDeploymentSpec
     {
+        /// <summary>redis-server opens the cluster bus this far above the client port unless cluster-port says otherwise.</summary>
+        public const int BusPortOffset = 10000;
+        public const int HighestPort = 65535;
+
         public NodeDeploymentSpec(string computerName, int port, string installPath, string dataPath)
         {
             ComputerName = computerName;
@@ -30,12 +34,26 @@ namespace RedisCluster
         public NetworkCredential Credential { get; set; }
 
         /// <summary>Extra or overriding directives, written as "name value" lines.</summary>
-        public IDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>();
+        public NodeSettings Settings { get; set; } = NodeSettings.None;
 
         public string ConfigPath => Path.Combine(InstallPath, $"redis_{Port}.conf");
         public string PidPath => Path.Combine(DataPath, $"redis_{Port}.pid");
         public string LogPath => Path.Combine(DataPath, $"redis_{Port}.log");
         public NodeEndPoint EndPoint => new NodeEndPoint(ComputerName, Port);
+
+        /// <summary>Refuses a port whose cluster bus port would lie above 65535, which redis-server refuses only after it has daemonized.</summary>
+        /// <exception cref="RedisClusterException">PortOutOfRange.</exception>
+        public void CheckPort()
+        {
+            int busPort = Port + BusPortOffset;
+            if (busPort > HighestPort && !Settings.Contains("cluster-port"))
+            {
+                throw new RedisClusterException(FailureKind.InvalidArgument,
+                    $"Port {Port} is too high for a cluster node: its cluster bus port would be {busPort} (port + {BusPortOffset}), above {HighestPort}. " +
+                    $"Use a port of {HighestPort - BusPortOffset} or less, or choose the bus port with -Setting @{{ 'cluster-port' = <port> }}.", EndPoint)
+                    { ErrorId = "PortOutOfRange" };
+            }
+        }
 
         /// <summary>The redis.conf text: the seed recipe's settings, then the caller's, which win.</summary>
         public string RenderConfig()
@@ -48,9 +66,9 @@ namespace RedisCluster
                 Pair("cluster-enabled", "yes"),
                 Pair("cluster-config-file", $"nodes-{Port}.conf"),
                 Pair("cluster-node-timeout", "5000"),
-                Pair("dir", Quote(DataPath)),
-                Pair("pidfile", Quote(PidPath)),
-                Pair("logfile", Quote(LogPath)),
+                Pair("dir", RedisConfigSyntax.Quote(DataPath)),
+                Pair("pidfile", RedisConfigSyntax.Quote(PidPath)),
+                Pair("logfile", RedisConfigSyntax.Quote(LogPath)),
                 Pair("appendonly", "yes"),
             };
             // A node on a second loopback address must also send its bus traffic from it, or peers record 127.0.0.1.
@@ -65,19 +83,21 @@ namespace RedisCluster
                 {
                     // The default user would otherwise stay open without a password beside the named one.
                     directives.Add(Pair("user", "default off"));
-                    directives.Add(Pair("user", $"{Credential.UserName} on >{Credential.Password} ~* &* +@all"));
+                    // The ACL rule holds the password's hash only: the user needs no plaintext copy.
+                    directives.Add(Pair("user", $"{Credential.UserName} on {PasswordHashRule(Credential.Password)} ~* &* +@all"));
                     directives.Add(Pair("masteruser", Credential.UserName));
                 }
                 else
                 {
-                    directives.Add(Pair("requirepass", Quote(Credential.Password)));
+                    directives.Add(Pair("requirepass", RedisConfigSyntax.Quote(Credential.Password)));
                 }
-                directives.Add(Pair("masterauth", Quote(Credential.Password)));
+                // A replica sends masterauth to its master as it is, so it must stay plaintext.
+                directives.Add(Pair("masterauth", RedisConfigSyntax.Quote(Credential.Password)));
             }
             foreach (var setting in Settings)
             {
-                directives.RemoveAll(d => string.Equals(d.Key, setting.Key, StringComparison.OrdinalIgnoreCase));
-                directives.Add(Pair(setting.Key.ToLowerInvariant(), setting.Value));
+                directives.RemoveAll(d => d.Key == setting.Key);
+                directives.Add(Pair(setting.Key, setting.Value));
             }
             var text = new StringBuilder();
             text.AppendLine($"# Redis Cluster node {EndPoint}, written by RedisCluster New-RedisClusterNode.");
@@ -87,6 +107,14 @@ namespace RedisCluster
 
         private static KeyValuePair<string, string> Pair(string key, string value) => new KeyValuePair<string, string>(key, value);
 
-        private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        /// <summary>The ACL rule "#&lt;sha256&gt;": the SHA-256 of the password's UTF-8 bytes, as 64 lowercase hex digits.</summary>
+        private static string PasswordHashRule(string password)
+        {
+            using (var sha256 = SHA256.Create())
+            {
+                byte[] hash = sha256.ComputeHash(Encoding.UTF8.GetBytes(password));
+                return "#" + string.Concat(hash.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+            }
+        }
     }
 }

@@ -19,8 +19,9 @@ namespace RedisCluster.Commands
         [ValidateNotNullOrEmpty]
         public string ComputerName { get; set; } = "127.0.0.1";
 
+        /// <summary>The client ports; a port above 55535 is refused by the deployer, which can say why (its bus port).</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, 55535)]
+        [ValidateRange(1, NodeDeploymentSpec.HighestPort)]
         public int[] Port { get; set; }
 
         /// <summary>The password every node requires and uses towards its master; user "default" is requirepass.</summary>
@@ -46,7 +47,7 @@ namespace RedisCluster.Commands
         [ValidateNotNullOrEmpty]
         public string RedisServerPath { get; set; }
 
-        /// <summary>Further redis.conf directives, name = value; they override the defaults.</summary>
+        /// <summary>Further redis.conf directives, name = value; they override the defaults but not the directives the cmdlet manages.</summary>
         [Parameter]
         public Hashtable Setting { get; set; }
 
@@ -58,6 +59,8 @@ namespace RedisCluster.Commands
                     new PSNotSupportedException($"'{ComputerName}' is not an address of this machine. New-RedisClusterNode deploys locally (-ServiceManager Process); run it on that host."),
                     "RemoteDeploymentNotSupported", ErrorCategory.NotImplemented, ComputerName));
             }
+            // A bad setting is wrong for every port: refused once, before anything is written.
+            var settings = Guard(() => new NodeSettings(ToSettings(Setting)));
             string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
             string installPath = GetUnresolvedProviderPathFromPSPath(InstallPath ?? Path.Combine(home, "redis-cluster", "conf"));
             string dataPath = GetUnresolvedProviderPathFromPSPath(DataPath ?? Path.Combine(home, "redis-cluster", "data"));
@@ -72,7 +75,7 @@ namespace RedisCluster.Commands
                 var spec = new NodeDeploymentSpec(ComputerName, port, installPath, dataPath)
                 {
                     Credential = Credentials.ToNetworkCredential(Credential),
-                    Settings = ToSettings(Setting),
+                    Settings = settings,
                 };
                 // One port failing does not stop the others.
                 if (!TryAwait(async token => { await deployer.CheckAsync(spec); return true; }, spec.EndPoint.ToString(), out _) ||
@@ -95,10 +98,10 @@ namespace RedisCluster.Commands
             return Guard(() => new NodeDeployer(new LocalDeploymentTarget(ComputerName), redisServerPath));
         }
 
-        private static IDictionary<string, string> ToSettings(Hashtable table) =>
+        private static IEnumerable<KeyValuePair<string, string>> ToSettings(Hashtable table) =>
             table == null
-                ? new Dictionary<string, string>()
-                : table.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString(), e => LanguagePrimitives.ConvertTo<string>(e.Value), StringComparer.OrdinalIgnoreCase);
+                ? Enumerable.Empty<KeyValuePair<string, string>>()
+                : table.Cast<DictionaryEntry>().Select(e => new KeyValuePair<string, string>(e.Key.ToString(), LanguagePrimitives.ConvertTo<string>(e.Value)));
 
         private static bool IsThisMachine(string computerName)
         {

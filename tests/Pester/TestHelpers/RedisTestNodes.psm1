@@ -44,19 +44,22 @@ function Get-FreeNodePort {
 }
 
 function Invoke-RedisCli {
-    <# redis-cli against one node; the password travels in REDISCLI_AUTH, never on the command line. #>
+    <# redis-cli against one node; the password travels in REDISCLI_AUTH, never on the command line. -UserName logs in as that ACL user. #>
     [CmdletBinding(PositionalBinding = $false)]
     param(
         [Parameter(Mandatory, Position = 0)] [string] $EndPoint,
         [Parameter(Position = 1)] [string] $Password,
         [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments,
-        [string[]] $InputLines
+        [string[]] $InputLines,
+        [string] $UserName
     )
     $hostName, $port = $EndPoint -split ':'
+    $options = @('-h', $hostName, '-p', $port, '--no-auth-warning')
+    if ($UserName) { $options += '--user', $UserName }
     if ($Password) { $env:REDISCLI_AUTH = $Password }
     try {
-        if ($InputLines) { $InputLines | & redis-cli -h $hostName -p $port --no-auth-warning @Arguments }
-        else { & redis-cli -h $hostName -p $port --no-auth-warning @Arguments }
+        if ($InputLines) { $InputLines | & redis-cli @options @Arguments }
+        else { & redis-cli @options @Arguments }
     } finally { Remove-Item Env:REDISCLI_AUTH -ErrorAction SilentlyContinue }
 }
 
