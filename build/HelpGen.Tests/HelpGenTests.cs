@@ -164,6 +164,16 @@ public class HelpGenTests
     }
 
     [Fact]
+    public void AboutTopic_ShortDescriptionIsOneLine_SoGetHelpShowsItWhole()
+    {
+        var text = MarkdownText.AboutTopic("# about_X\n\n## SHORT DESCRIPTION\nBuild and run things,\nwrapped over two lines.\n\n## LONG DESCRIPTION\nMore.\n");
+        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        int heading = lines.IndexOf("SHORT DESCRIPTION");
+        Assert.Equal("    Build and run things, wrapped over two lines.", lines[heading + 1]);
+        Assert.Contains("    More.", text);
+    }
+
+    [Fact]
     public void TheModulesOwnPages_AllParse()
     {
         var pages = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "docs"), "*-*.md");

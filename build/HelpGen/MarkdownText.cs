@@ -15,13 +15,30 @@ internal static class MarkdownText
         return text;
     }
 
-    /// <summary>An about_ page: headings upper-cased, code indented four spaces, paragraphs as written.</summary>
+    /// <summary>
+    /// An about_ page: headings upper-cased, code indented four spaces, paragraphs as written, except the
+    /// SHORT DESCRIPTION, which becomes one line: Get-Help takes only the line after that heading as the
+    /// topic's synopsis, so a wrapped description would be cut mid-sentence.
+    /// </summary>
     public static string AboutTopic(string markdown)
     {
         var output = new StringBuilder();
         bool inCode = false;
+        StringBuilder? synopsis = null;
+        void EndSynopsis()
+        {
+            if (synopsis == null) return;
+            if (synopsis.Length > 0) output.Append("    ").AppendLine(synopsis.ToString());
+            synopsis = null;
+        }
         foreach (var raw in markdown.Replace("\r\n", "\n").Split('\n'))
         {
+            if (synopsis != null && raw.Length > 0 && !raw.StartsWith("#"))
+            {
+                synopsis.Append(synopsis.Length > 0 ? " " : string.Empty).Append(Plain(raw.Trim()).Replace("  ", " "));
+                continue;
+            }
+            EndSynopsis();
             if (raw.StartsWith("```"))
             {
                 inCode = !inCode;
@@ -37,10 +54,12 @@ internal static class MarkdownText
             {
                 string text = Plain(heading.Groups[2].Value.Trim());
                 output.AppendLine(heading.Groups[1].Length <= 2 ? text.ToUpperInvariant() : text);
+                if (text.Equals("SHORT DESCRIPTION", System.StringComparison.OrdinalIgnoreCase)) synopsis = new StringBuilder();
                 continue;
             }
             output.AppendLine(raw.Length == 0 ? string.Empty : "    " + Plain(raw.Trim()).Replace("  ", " "));
         }
+        EndSynopsis();
         return output.ToString();
     }
 }

@@ -51,7 +51,7 @@ Describe 'New-RedisCluster on three hosts' {
     }
 
     It 'returns nodes that pipe on without credentials' {
-        ($Created | Select-Object -First 1 | Get-RedisClusterNode -Role Master).Count | Should -Be 3
+        ($Created | Get-RedisClusterNode -Role Master).Count | Should -Be 3
     }
 }
 
@@ -86,8 +86,10 @@ Describe 'New-RedisCluster when nodes cannot reach each other' {
         try { $Cut | New-RedisCluster -Credential $Cred -TimeoutSeconds 2 } catch { $err = $_ }
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 20
         $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
-        $err.FullyQualifiedErrorId | Should -BeLike 'ClusterNotSettled*'
-        "$err" | Should -BeLike '*bus port*'
+        $err.FullyQualifiedErrorId | Should -Be 'ClusterNotSettled,RedisCluster.Commands.NewRedisClusterCommand'
+        # It says which node has not met which, and what usually causes that.
+        "$err" | Should -BeLike "Waiting for every node to know the others: not done after 2 s. Still unsettled: *$($Cut[0].EndPoint) has not yet met $($Cut[2].EndPoint)*"
+        "$err" | Should -BeLike '*cluster bus port (port + 10000, or cluster-announce-bus-port)*'
     }
 
     It 'stops promptly when the pipeline is stopped (Ctrl+C)' {
@@ -97,9 +99,8 @@ Describe 'New-RedisCluster when nodes cannot reach each other' {
             $null = $shell.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement()
             $null = $shell.AddCommand('New-RedisCluster').AddParameter('EndPoint', [string[]]$Cut.EndPoint).AddParameter('Credential', $Cred).AddParameter('TimeoutSeconds', 600)
             $running = $shell.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(20)
             # Wait until it is in the waiting phase: slots are assigned by then.
-            while (-not ((Invoke-RedisCli $Cut[0].EndPoint $Password CLUSTER INFO) -match '^cluster_slots_assigned:[1-9]') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Wait-Until { (Invoke-RedisCli $Cut[0].EndPoint $Password CLUSTER INFO) -match '^cluster_slots_assigned:[1-9]' } -Because 'slots are assigned' -TimeoutSeconds 20
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $shell.Stop()
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
@@ -109,14 +110,73 @@ Describe 'New-RedisCluster when nodes cannot reach each other' {
     }
 }
 
+Describe 'New-RedisCluster finishes a creation that stopped' {
+    BeforeEach {
+        # Nodes with the fixture's node timeout of 2000 ms: a new master reports ok only about 2 s after it
+        # gets its slots, so a 1 s deadline always ends a creation before it settles.
+        $script:Six = Start-TestNode -Count 6 -Password $Password
+    }
+    AfterEach { Stop-TestNode -Node $Six }
+
+    It 'after a timeout: the same command again completes that cluster' {
+        $err = Get-ErrorRecord { $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred -TimeoutSeconds 1 }
+        $err.FullyQualifiedErrorId | Should -Be 'ClusterNotSettled,RedisCluster.Commands.NewRedisClusterCommand'
+        "$err" | Should -BeLike '*Running the same New-RedisCluster again finishes the creation from where it stopped.'
+        $verbose = $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred -Verbose 4>&1
+        $created = @($verbose | Where-Object { $_ -is [RedisCluster.RedisClusterNode] })
+        $messages = @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        $created.Count | Should -Be 6
+        $messages | Should -Contain 'Some nodes already carry part of this cluster (an earlier run stopped): finishing it.'
+        # One verbose line per change of state, never the same line twice in a row however often it polled.
+        for ($i = 1; $i -lt $messages.Count; $i++) { $messages[$i] | Should -Not -Be $messages[$i - 1] }
+        Assert-ClusterInvariant -Node $Six -Password $Password
+    }
+
+    It 'after Ctrl+C: the same command again completes that cluster' {
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement()
+            $null = $shell.AddCommand('New-RedisCluster').AddParameter('EndPoint', [string[]]$Six.EndPoint).AddParameter('Credential', $Cred).AddParameter('ReplicasPerMaster', 1)
+            $running = $shell.BeginInvoke()
+            Wait-Until { (Invoke-RedisCli $Six[0].EndPoint $Password CLUSTER INFO) -match '^cluster_slots_assigned:[1-9]' } -Because 'slots are assigned' -TimeoutSeconds 20
+            $shell.Stop()
+            Wait-Until { $running.IsCompleted } -Because 'the stopped creation has ended' -TimeoutSeconds 5
+        } finally { $shell.Dispose() }
+        $created = $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred
+        $created.Count | Should -Be 6
+        ($created | Where-Object Role -eq Master | Sort-Object { $_.Slots[0].Start } | ForEach-Object { "$($_.Slots)" }) -join ' ' | Should -Be '0-5460 5461-10922 10923-16383'
+        Assert-ClusterInvariant -Node $Six -Password $Password
+    }
+
+    It 'on a finished cluster: changes nothing and returns it' {
+        $first = $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred
+        $again = $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred
+        @($again.NodeId | Sort-Object) | Should -Be @($first.NodeId | Sort-Object)
+        @($again | ForEach-Object { "$($_.NodeId) $($_.Role) $($_.MasterId) $($_.Slots)" } | Sort-Object) | Should -Be @($first | ForEach-Object { "$($_.NodeId) $($_.Role) $($_.MasterId) $($_.Slots)" } | Sort-Object)
+    }
+
+    It 'refuses when the nodes carry another plan than the one asked for' {
+        $null = $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred
+        $before = Get-NodeState $Six
+        $err = Get-ErrorRecord { $Six | New-RedisCluster -ReplicasPerMaster 0 -Credential $Cred }
+        $err.FullyQualifiedErrorId | Should -Be 'NodeNotEmpty,RedisCluster.Commands.NewRedisClusterCommand'
+        "$err" | Should -BeLike '*which this plan does not give it: it is part of another cluster.*'
+        Get-NodeState $Six | Should -Be $before
+    }
+}
+
 Describe 'New-RedisCluster refuses bad input and changes nothing' {
     BeforeAll { $script:Spare = Start-TestNode -Count 6 -Password $Password }
     AfterAll { Stop-TestNode -Node $Spare }
 
     It 'refuses fewer nodes than three masters need' {
         $before = Get-NodeState $Spare
-        { $Spare | Select-Object -First 5 | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred } | Should -Throw -ErrorId 'TooFewNodes*'
-        { $Spare | Select-Object -First 2 | New-RedisCluster -Credential $Cred } | Should -Throw -ErrorId 'TooFewNodes*'
+        foreach ($attempt in { $Spare | Select-Object -First 5 | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred },
+            { $Spare | Select-Object -First 2 | New-RedisCluster -Credential $Cred }) {
+            $err = Get-ErrorRecord $attempt
+            $err.FullyQualifiedErrorId | Should -Be 'TooFewNodes,RedisCluster.Commands.NewRedisClusterCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        }
         Get-NodeState $Spare | Should -Be $before
     }
 
@@ -125,7 +185,7 @@ Describe 'New-RedisCluster refuses bad input and changes nothing' {
         $endPoints = @($Spare[0].EndPoint, $Spare[1].EndPoint, $Spare[2].EndPoint, $Spare[0].EndPoint)
         $err = $null
         try { New-RedisCluster -EndPoint $endPoints -Credential $Cred } catch { $err = $_ }
-        $err.FullyQualifiedErrorId | Should -BeLike 'DuplicateEndPoint*'
+        $err.FullyQualifiedErrorId | Should -Be 'DuplicateEndPoint,RedisCluster.Commands.NewRedisClusterCommand'
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
         Get-NodeState $Spare | Should -Be $before
     }
@@ -133,7 +193,9 @@ Describe 'New-RedisCluster refuses bad input and changes nothing' {
     It 'refuses two names for the same node' {
         $before = Get-NodeState $Spare
         $endPoints = @($Spare[0].EndPoint, "localhost:$($Spare[0].Port)", $Spare[1].EndPoint, $Spare[2].EndPoint)
-        { New-RedisCluster -EndPoint $endPoints -Credential $Cred } | Should -Throw -ErrorId 'DuplicateEndPoint*'
+        $err = Get-ErrorRecord { New-RedisCluster -EndPoint $endPoints -Credential $Cred }
+        $err.FullyQualifiedErrorId | Should -Be 'DuplicateEndPoint,RedisCluster.Commands.NewRedisClusterCommand'
+        "$err" | Should -Be "These endpoints reach the same node: $($Spare[0].EndPoint) = localhost:$($Spare[0].Port)."
         Get-NodeState $Spare | Should -Be $before
     }
 
@@ -143,7 +205,8 @@ Describe 'New-RedisCluster refuses bad input and changes nothing' {
         $err = $null
         try { New-RedisCluster -EndPoint ($Spare[0..2].EndPoint + $dead) -Credential $Cred -ConnectTimeoutSeconds 2 } catch { $err = $_ }
         $err.CategoryInfo.Category | Should -Be 'ConnectionError'
-        "$err" | Should -BeLike "*$dead*"
+        $err.FullyQualifiedErrorId | Should -Be 'ConnectionRefused,RedisCluster.Commands.NewRedisClusterCommand'
+        "$err" | Should -BeLike "*$dead refused the connection*"
         Get-NodeState $Spare | Should -Be $before
     }
 
@@ -152,26 +215,28 @@ Describe 'New-RedisCluster refuses bad input and changes nothing' {
         $slot = Invoke-RedisCli $Spare[3].EndPoint $Password CLUSTER KEYSLOT '{x}'
         $null = Invoke-RedisCli $Spare[3].EndPoint $Password CONFIG SET cluster-require-full-coverage no
         $null = Invoke-RedisCli $Spare[3].EndPoint $Password CLUSTER ADDSLOTS $slot
-        $deadline = [DateTime]::UtcNow.AddSeconds(15)
-        while ((Invoke-RedisCli $Spare[3].EndPoint $Password SET '{x}' 1) -ne 'OK' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        Wait-Until { (Invoke-RedisCli $Spare[3].EndPoint $Password SET '{x}' 1) -eq 'OK' } -Because 'the node serves the slot' -IntervalMilliseconds 200
         Invoke-RedisCli $Spare[3].EndPoint $Password DBSIZE | Should -Be 1
         $null = Invoke-RedisCli $Spare[3].EndPoint $Password CLUSTER DELSLOTS $slot
         try {
             $before = Get-NodeState $Spare
             $err = $null
             try { New-RedisCluster -EndPoint $Spare[1..3].EndPoint -Credential $Cred } catch { $err = $_ }
-            $err.FullyQualifiedErrorId | Should -BeLike 'NodeNotEmpty*'
-            "$err" | Should -BeLike "*$($Spare[3].EndPoint)*1 key*"
+            $err.FullyQualifiedErrorId | Should -Be 'NodeNotEmpty,RedisCluster.Commands.NewRedisClusterCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            "$err" | Should -BeLike "*$($Spare[3].EndPoint): it holds 1 key(s)*"
             Get-NodeState $Spare | Should -Be $before
         } finally { $null = Invoke-RedisCli $Spare[3].EndPoint $Password DEL '{x}' }
     }
 
-    It 'refuses a node that is already in a cluster' {
+    It 'refuses a node that is already in another cluster' {
         $null = Invoke-RedisCli $Spare[4].EndPoint $Password CLUSTER MEET $Spare[5].Host ($Spare[5].Port)
-        Start-Sleep -Milliseconds 500
-        $before = Get-NodeState $Spare[0..3]
-        { New-RedisCluster -EndPoint ($Spare[0..2].EndPoint + $Spare[4].EndPoint) -Credential $Cred } | Should -Throw -ErrorId 'NodeNotEmpty*'
-        Get-NodeState $Spare[0..3] | Should -Be $before
+        Wait-Until { @(Get-TestNodeView $Spare[4].EndPoint $Password | Where-Object { $_.Flags -notcontains 'handshake' }).Count -eq 2 } -Because 'the two nodes have met'
+        $before = Get-NodeState $Spare[0..4]
+        $err = Get-ErrorRecord { New-RedisCluster -EndPoint ($Spare[0..2].EndPoint + $Spare[4].EndPoint) -Credential $Cred }
+        $err.FullyQualifiedErrorId | Should -Be 'NodeNotEmpty,RedisCluster.Commands.NewRedisClusterCommand'
+        "$err" | Should -BeLike "*$($Spare[4].EndPoint): it already knows 1 node(s) outside this set ($($Spare[5].EndPoint)): it is part of another cluster.*"
+        Get-NodeState $Spare[0..4] | Should -Be $before
     }
 
     It 'refuses a node without cluster support' {
@@ -180,18 +245,22 @@ Describe 'New-RedisCluster refuses bad input and changes nothing' {
             $before = Get-NodeState $Spare[0..2]
             $err = $null
             try { New-RedisCluster -EndPoint ($Spare[0..2].EndPoint + $plain.EndPoint) -Credential $Cred } catch { $err = $_ }
-            "$err" | Should -BeLike '*cluster support is disabled*'
+            $err.FullyQualifiedErrorId | Should -Be 'ClusterSupportDisabled,RedisCluster.Commands.NewRedisClusterCommand'
+            "$err" | Should -BeLike "*$($plain.EndPoint): cluster support is disabled*"
             Get-NodeState $Spare[0..2] | Should -Be $before
         } finally { Stop-TestNode -Node $plain }
     }
 
     It 'refuses a wrong password before touching any node' {
         $before = Get-NodeState $Spare[0..2]
-        { New-RedisCluster -EndPoint $Spare[0..2].EndPoint -Credential (New-TestCredential 'wrong') } | Should -Throw -ErrorId 'AuthenticationFailed*'
+        $err = Get-ErrorRecord { New-RedisCluster -EndPoint $Spare[0..2].EndPoint -Credential (New-TestCredential 'wrong') }
+        $err.FullyQualifiedErrorId | Should -Be 'AuthenticationFailed,RedisCluster.Commands.NewRedisClusterCommand'
+        $err.CategoryInfo.Category | Should -Be 'SecurityError'
         Get-NodeState $Spare[0..2] | Should -Be $before
     }
 
     It 'refuses a negative replica count' {
-        { New-RedisCluster -EndPoint $Spare[0..2].EndPoint -ReplicasPerMaster -1 -Credential $Cred } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        $err = Get-ErrorRecord { New-RedisCluster -EndPoint $Spare[0..2].EndPoint -ReplicasPerMaster -1 -Credential $Cred }
+        $err.FullyQualifiedErrorId | Should -Be 'ParameterArgumentValidationError,RedisCluster.Commands.NewRedisClusterCommand'
     }
 }

@@ -93,6 +93,110 @@ namespace RedisCluster.Tests
             });
         }
 
+        // ---- nodes that already carry part of a cluster ----
+
+        private static readonly string[] Ids = Enumerable.Range(1, 6).Select(i => new string((char)('a' + i - 1), 40)).ToArray();
+
+        /// <summary>Six nodes on three hosts, each with the id Ids[i] and the view given (null: not inspected).</summary>
+        private static List<CandidateNode> Inspected(params string[] views) =>
+            Enumerable.Range(0, 6).Select(i =>
+            {
+                var endPoint = new NodeEndPoint($"10.0.0.{i / 2 + 1}", i % 2 == 0 ? 6379 : 6479);
+                string text = views.Length > i ? views[i] : null;
+                // "keys " before a view: the node holds three keys.
+                long keys = text != null && text.StartsWith("keys ") ? 3 : 0;
+                var view = text == null ? null : ClusterTopology.Parse(endPoint, keys > 0 ? text.Substring(5) : text);
+                return new CandidateNode(endPoint, endPoint.Host, NodeId.Parse(Ids[i]), 0, view, keys);
+            }).ToList();
+
+        private static string Fresh(int i) => $"{Ids[i]} :{(i % 2 == 0 ? 6379 : 6479)}@0 myself,master - 0 0 0 connected";
+
+        private static string Line(int i, string flags, string master = "-", string slots = "", int epoch = 0) =>
+            $"{Ids[i]} 10.0.0.{i / 2 + 1}:{(i % 2 == 0 ? 6379 : 6479)}@{(i % 2 == 0 ? 16379 : 16479)} {flags} {master} 0 0 {epoch} connected {slots}".TrimEnd();
+
+        [Fact]
+        public void FreshNodes_PlanAFreshCreation()
+        {
+            var plan = CreateClusterPlanner.Plan(Inspected(Enumerable.Range(0, 6).Select(Fresh).ToArray()), 1);
+            Assert.False(plan.Resumes);
+            Assert.StartsWith("Create a cluster", plan.ToString());
+        }
+
+        [Fact]
+        public void NodesCarryingPartOfThisPlan_AreResumed()
+        {
+            // An earlier run assigned the first master's slots and met two nodes, then stopped.
+            var fresh = Enumerable.Range(0, 6).Select(Fresh).ToArray();
+            var first = CreateClusterPlanner.Plan(Inspected(fresh), 1);
+            var master = first.Masters[0];
+            int m = System.Array.IndexOf(Ids, master.Node.NodeId.ToString());
+            int r = System.Array.IndexOf(Ids, master.Replicas[0].NodeId.ToString());
+            var views = (string[])fresh.Clone();
+            views[m] = Line(m, "myself,master", slots: master.Slots.ToString(), epoch: 1) + "\n" + Line(r, "slave", Ids[m]);
+            views[r] = Line(r, "myself,slave", Ids[m]) + "\n" + Line(m, "master", slots: master.Slots.ToString(), epoch: 1);
+            var plan = CreateClusterPlanner.Plan(Inspected(views), 1);
+            Assert.True(plan.Resumes);
+            Assert.StartsWith("Finish creating a cluster", plan.ToString());
+            Assert.Equal(first.ToString().Substring("Create".Length), plan.ToString().Substring("Finish creating".Length));
+        }
+
+        [Fact]
+        public void FreshNodeWithKeys_IsRefused()
+        {
+            var views = Enumerable.Range(0, 6).Select(Fresh).ToArray();
+            views[3] = "keys " + views[3];
+            var e = Assert.Throws<RedisClusterException>(() => CreateClusterPlanner.Plan(Inspected(views), 1));
+            Assert.Equal("NodeNotEmpty", e.ErrorId);
+            Assert.Equal(FailureKind.InvalidState, e.Kind);
+            Assert.Contains("10.0.0.2:6479: it holds 3 key(s)", e.Message);
+        }
+
+        [Fact]
+        public void NodeKnowingAStranger_IsRefused()
+        {
+            var views = Enumerable.Range(0, 6).Select(Fresh).ToArray();
+            views[0] = Line(0, "myself,master") + "\n" + $"{new string('9', 40)} 10.9.9.9:6379@16379 master - 0 0 1 connected 0-16383";
+            var e = Assert.Throws<RedisClusterException>(() => CreateClusterPlanner.Plan(Inspected(views), 1));
+            Assert.Contains("10.0.0.1:6379: it already knows 1 node(s) outside this set (10.9.9.9:6379): it is part of another cluster.", e.Message);
+        }
+
+        [Fact]
+        public void NodeOwningSlotsThePlanGivesElsewhere_IsRefused()
+        {
+            var views = Enumerable.Range(0, 6).Select(Fresh).ToArray();
+            var plan = CreateClusterPlanner.Plan(Inspected(views), 1);
+            int replica = System.Array.IndexOf(Ids, plan.Masters[1].Replicas[0].NodeId.ToString());
+            views[replica] = Line(replica, "myself,master", slots: "100-200", epoch: 1);
+            var e = Assert.Throws<RedisClusterException>(() => CreateClusterPlanner.Plan(Inspected(views), 1));
+            Assert.Contains("it owns slots 100-200, which this plan does not give it", e.Message);
+        }
+
+        [Fact]
+        public void ReplicaOfAnotherMaster_IsRefused()
+        {
+            var views = Enumerable.Range(0, 6).Select(Fresh).ToArray();
+            var plan = CreateClusterPlanner.Plan(Inspected(views), 1);
+            int replica = System.Array.IndexOf(Ids, plan.Masters[0].Replicas[0].NodeId.ToString());
+            int wrongMaster = System.Array.IndexOf(Ids, plan.Masters[1].Node.NodeId.ToString());
+            views[replica] = Line(replica, "myself,slave", Ids[wrongMaster]) + "\n" + Line(wrongMaster, "master");
+            var e = Assert.Throws<RedisClusterException>(() => CreateClusterPlanner.Plan(Inspected(views), 1));
+            Assert.Contains($"it replicates {Ids[wrongMaster].Substring(0, 8)}, which this plan does not make its master", e.Message);
+        }
+
+        [Fact]
+        public void ServersOlderThan7_AreRefusedByName()
+        {
+            var e = Assert.Throws<RedisClusterException>(() => ClusterCreator.EnsureServersNewEnough(new[]
+            {
+                (new NodeEndPoint("10.0.0.1", 6379), new System.Version(7, 0, 15)),
+                (new NodeEndPoint("10.0.0.2", 6379), new System.Version(6, 2, 14)),
+                (new NodeEndPoint("10.0.0.3", 6379), (System.Version)null),
+            }));
+            Assert.Equal("ServerTooOld", e.ErrorId);
+            Assert.EndsWith("Too old: 10.0.0.2:6379 runs 6.2.14.", e.Message);
+            ClusterCreator.EnsureServersNewEnough(new[] { (new NodeEndPoint("h", 1), new System.Version(7, 0)) });
+        }
+
         [Fact]
         public void Plan_PrintsMastersSlotsAndReplicas()
         {

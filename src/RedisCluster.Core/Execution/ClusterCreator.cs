@@ -49,14 +49,7 @@ namespace RedisCluster
                     unreachable.Count == 1 ? first.Message : string.Join(" ", unreachable.Select(u => u.Failure.Message)), first.EndPoint, first)
                 { ErrorId = first.ErrorId };
             }
-            var tooOld = snapshot.Nodes.Where(n => n.ServerVersion != null && n.ServerVersion < MinimumServerVersion).ToList();
-            if (tooOld.Count > 0)
-            {
-                throw new RedisClusterException(FailureKind.InvalidState,
-                    $"Creating a cluster needs Redis {MinimumServerVersion} or newer (CLUSTER ADDSLOTSRANGE); nothing was changed. Too old: " +
-                    string.Join(", ", tooOld.Select(n => $"{n.EndPoint} runs {n.ServerVersion}")) + ".")
-                { ErrorId = "ServerTooOld" };
-            }
+            EnsureServersNewEnough(snapshot.Nodes.Select(n => (n.EndPoint, n.ServerVersion)));
             var noCluster = snapshot.Nodes.Where(n => !n.ClusterEnabled).ToList();
             if (noCluster.Count > 0)
             {
@@ -73,6 +66,17 @@ namespace RedisCluster
             }
             var hosts = await hostKeys.ConfigureAwait(false);
             return snapshot.Nodes.Select((n, i) => new CandidateNode(n.EndPoint, hosts[i], n.Myself.Id, n.Myself.BusPort, n.View, n.KeyCount)).ToList();
+        }
+
+        /// <summary>Refuses, naming each, nodes older than the creation relies on; a version not reported is taken as new enough.</summary>
+        public static void EnsureServersNewEnough(IEnumerable<(NodeEndPoint EndPoint, Version Version)> servers)
+        {
+            var tooOld = servers.Where(s => s.Version != null && s.Version < MinimumServerVersion).ToList();
+            if (tooOld.Count == 0) return;
+            throw new RedisClusterException(FailureKind.InvalidState,
+                $"Creating a cluster needs Redis {MinimumServerVersion} or newer (CLUSTER ADDSLOTSRANGE); nothing was changed. Too old: " +
+                string.Join(", ", tooOld.Select(s => $"{s.EndPoint} runs {s.Version}")) + ".")
+            { ErrorId = "ServerTooOld" };
         }
 
         /// <summary>The host's address, so that two names for one machine count as one host and MEET gets an IP.</summary>
