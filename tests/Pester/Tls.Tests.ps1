@@ -32,11 +32,14 @@ BeforeAll {
         'tls-auth-clients yes', 'tls-cluster yes', 'cluster-enabled yes', 'save ""', "requirepass `"$Password`""
     )
     & redis-server "$dir/redis.conf" | Out-Null
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
-    while (-not (Test-Path "$dir/redis.pid") -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-    Start-Sleep -Milliseconds 200
-    $script:NodeProcessId = [int](Get-Content "$dir/redis.pid" -Raw)
     $script:EndPoint = "127.0.0.1:$Port"
+    $env:REDISCLI_AUTH = $Password
+    try {
+        Wait-Until -Because "the TLS node on $EndPoint answers PING" -TimeoutSeconds 10 {
+            (& redis-cli --tls --cacert "$Pki/test-ca.crt" --cert "$Pki/client.crt" --key "$Pki/client.key" --no-auth-warning -p $Port PING 2>$null) -eq 'PONG'
+        }
+    } finally { Remove-Item Env:REDISCLI_AUTH }
+    $script:NodeProcessId = [int](Get-Content "$dir/redis.pid" -Raw)
 }
 
 AfterAll {
@@ -50,29 +53,36 @@ Describe 'TLS' {
         $nodes[0].EndPoint | Should -Be $EndPoint
     }
 
-    It 'refuses a node whose certificate another CA signed' {
-        $err = $null
-        try { Connect-RedisCluster -EndPoint $EndPoint -Credential $Cred -TlsCaCertificatePath "$Pki/other-ca.crt" -TlsClientCertificate $ClientCertificate -ConnectTimeoutSeconds 3 } catch { $err = $_ }
-        $err | Should -Not -BeNullOrEmpty
-        $err.CategoryInfo.Category | Should -BeIn 'ConnectionError', 'SecurityError'
+    It 'refuses a node whose certificate another CA signed, saying so' {
+        $err = Get-ErrorRecord { Connect-RedisCluster -EndPoint $EndPoint -Credential $Cred -TlsCaCertificatePath "$Pki/other-ca.crt" -TlsClientCertificate $ClientCertificate -ConnectTimeoutSeconds 3 }
+        $err.FullyQualifiedErrorId | Should -Be 'TlsHandshakeFailed,RedisCluster.Commands.ConnectRedisClusterCommand'
+        $err.CategoryInfo.Category | Should -Be 'SecurityError'
+        "$err" | Should -Be "The TLS handshake with $EndPoint failed: the node's certificate is not signed by the CA in $Pki/other-ca.crt."
     }
 
     It 'accepts any certificate with -SkipCertificateCheck' {
         (Get-RedisClusterNode -EndPoint $EndPoint -Credential $Cred -UseTls -SkipCertificateCheck -TlsClientCertificate $ClientCertificate).Count | Should -Be 1
     }
 
-    It 'fails when the node requires a client certificate and none is given' {
-        { Connect-RedisCluster -EndPoint $EndPoint -Credential $Cred -TlsCaCertificatePath "$Pki/test-ca.crt" -ConnectTimeoutSeconds 3 } | Should -Throw
+    It 'says a client certificate may be missing when the node ends the handshake' {
+        $err = Get-ErrorRecord { Connect-RedisCluster -EndPoint $EndPoint -Credential $Cred -TlsCaCertificatePath "$Pki/test-ca.crt" -ConnectTimeoutSeconds 3 }
+        $err.FullyQualifiedErrorId | Should -Be 'TlsHandshakeFailed,RedisCluster.Commands.ConnectRedisClusterCommand'
+        $err.CategoryInfo.Category | Should -Be 'SecurityError'
+        "$err" | Should -BeLike '*it may require a client certificate (-TlsClientCertificate)*'
     }
 
-    It 'fails within seconds when plain text meets a TLS port' {
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        { Connect-RedisCluster -EndPoint $EndPoint -Credential $Cred -ConnectTimeoutSeconds 3 } | Should -Throw
-        $watch.Elapsed.TotalSeconds | Should -BeLessThan 15
+    It 'says to add -UseTls when plain text meets a TLS port' {
+        $err = Get-ErrorRecord { Connect-RedisCluster -EndPoint $EndPoint -Credential $Cred -ConnectTimeoutSeconds 3 }
+        $err.FullyQualifiedErrorId | Should -Be 'NotRedisServer,RedisCluster.Commands.ConnectRedisClusterCommand'
+        $err.CategoryInfo.Category | Should -Be 'ProtocolError'
+        "$err" | Should -Be "$EndPoint closed the connection without answering; if the node speaks TLS, add -UseTls."
     }
 
     It 'refuses a CA file that is not a certificate' {
         Set-Content "$Pki/garbage.crt" 'not a certificate'
-        { Connect-RedisCluster -EndPoint $EndPoint -Credential $Cred -TlsCaCertificatePath "$Pki/garbage.crt" } | Should -Throw -ErrorId 'InvalidArgument*'
+        $err = Get-ErrorRecord { Connect-RedisCluster -EndPoint $EndPoint -Credential $Cred -TlsCaCertificatePath "$Pki/garbage.crt" }
+        $err.FullyQualifiedErrorId | Should -Be 'InvalidCaCertificate,RedisCluster.Commands.ConnectRedisClusterCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        "$err" | Should -Be "The CA certificate file '$Pki/garbage.crt' is not a PEM or DER certificate."
     }
 }

@@ -85,12 +85,20 @@ namespace RedisCluster
             }
         }
 
-        private static RedisClusterException Closed(NodeEndPoint endPoint, ConnectionSettings settings, Exception e) =>
-            new RedisClusterException(FailureKind.Protocol,
-                settings.UseTls
-                    ? $"{endPoint} closed the connection without answering after the TLS handshake."
-                    : $"{endPoint} closed the connection without answering; if the node speaks TLS, add -UseTls.", endPoint, e)
-            { ErrorId = "NotRedisServer" };
+        private static RedisClusterException Closed(NodeEndPoint endPoint, ConnectionSettings settings, Exception e)
+        {
+            if (!settings.UseTls)
+            {
+                return new RedisClusterException(FailureKind.Protocol,
+                    $"{endPoint} closed the connection without answering; if the node speaks TLS, add -UseTls.", endPoint, e) { ErrorId = "NotRedisServer" };
+            }
+            // With TLS 1.3 a server checks the client's certificate after the handshake and then hangs up.
+            return new RedisClusterException(FailureKind.Tls,
+                settings.ClientCertificate == null
+                    ? $"The TLS handshake with {endPoint} failed: the node hung up right after it; it may require a client certificate (-TlsClientCertificate)."
+                    : $"The TLS handshake with {endPoint} failed: the node hung up right after it; it may not accept the client certificate.", endPoint, e)
+            { ErrorId = "TlsHandshakeFailed" };
+        }
 
         /// <summary>Reads the one-line reply to a command, as Redis writes simple replies.</summary>
         private static RedisClusterException Classify(NodeEndPoint endPoint, string line, ConnectionSettings settings)
