@@ -416,5 +416,41 @@ namespace RedisCluster.Tests
         {
             Assert.Equal(expected, TestData.Topology(file).CoveredSlotCount);
         }
+
+        [Fact]
+        public void Resolve_TakesAWholeIdOrAUniquePrefix()
+        {
+            var topology = TestData.Topology("six-node-21001.txt");
+            Assert.Equal(N1, topology.Resolve(N1).NodeId);
+            Assert.Equal(N1, topology.Resolve(N1.ToUpperInvariant()).NodeId);
+            Assert.Equal(N1, topology.Resolve(N1.Substring(0, 8)).NodeId);
+        }
+
+        [Theory]
+        [InlineData("abc")]
+        [InlineData("1234567")]
+        [InlineData("zzzzzzzzzz")]
+        [InlineData("")]
+        public void Resolve_RefusesTextThatIsNoId(string text)
+        {
+            var e = Assert.Throws<RedisClusterException>(() => TestData.Topology("six-node-21001.txt").Resolve(text));
+            Assert.Equal("InvalidNodeId", e.ErrorId);
+            Assert.Equal(FailureKind.InvalidArgument, e.Kind);
+        }
+
+        [Fact]
+        public void Resolve_SaysWhichNodesAnAmbiguousPrefixMatches()
+        {
+            string a = "aaaaaaaa" + new string('1', 32), b = "aaaaaaaa" + new string('2', 32);
+            var topology = ClusterTopology.Parse(null, $"{a} 10.0.0.1:6379@16379 myself,master - 0 0 1 connected\n{b} 10.0.0.2:6379@16379 master - 0 0 2 connected\n");
+            var e = Assert.Throws<RedisClusterException>(() => topology.Resolve("aaaaaaaa"));
+            Assert.Equal("AmbiguousNodeId", e.ErrorId);
+            Assert.Contains($"{a} (10.0.0.1:6379)", e.Message);
+            Assert.Contains($"{b} (10.0.0.2:6379)", e.Message);
+            Assert.Equal(b, topology.Resolve("aaaaaaaa2").NodeId);
+            var missing = Assert.Throws<RedisClusterException>(() => topology.Resolve("bbbbbbbb"));
+            Assert.Equal("NodeNotFound", missing.ErrorId);
+            Assert.Equal(FailureKind.NotFound, missing.Kind);
+        }
     }
 }
