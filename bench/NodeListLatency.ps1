@@ -2,8 +2,10 @@
 .SYNOPSIS
     Latency of reading the topology: Get-RedisClusterNode on a kept connection (warm) and with a
     connection per call (cold), beside redis-cli cluster nodes (a process per call, as scripts run it).
+    -BaselineModulePath times another build (an earlier commit) in a child pwsh on the same cluster, in the
+    same run, for a before/after comparison.
 #>
-param([string] $ModulePath, [int] $WarmIterations = 200, [int] $ColdIterations = 20)
+param([string] $ModulePath, [string] $BaselineModulePath, [int] $WarmIterations = 200, [int] $ColdIterations = 20)
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'BenchCommon.ps1') -ModulePath $ModulePath
 $password = "bench-$(Get-Random)"
@@ -16,6 +18,23 @@ try {
     $null = Get-RedisClusterNode
     $warm = foreach ($i in 1..$WarmIterations) { Measure-Milliseconds { Get-RedisClusterNode } }
     $cold = foreach ($i in 1..$ColdIterations) { Measure-Milliseconds { Get-RedisClusterNode -EndPoint $endPoint -Credential $credential } }
+    if ($BaselineModulePath) {
+        # A binary module cannot be loaded twice in one process: the baseline runs in a child pwsh.
+        $env:REDISCLUSTER_BENCH_PASSWORD = $password
+        $baselineScript = @"
+Import-Module '$((Resolve-Path $BaselineModulePath).Path)'
+. '$(Join-Path $PSScriptRoot 'BenchCommon.ps1')' -ModulePath '$((Resolve-Path $BaselineModulePath).Path)' | Out-Null
+`$credential = New-BenchCredential `$env:REDISCLUSTER_BENCH_PASSWORD
+`$null = Connect-RedisCluster -EndPoint '$endPoint' -Credential `$credential
+`$null = Get-RedisClusterNode
+`$warm = foreach (`$i in 1..$WarmIterations) { Measure-Milliseconds { Get-RedisClusterNode } }
+`$cold = foreach (`$i in 1..$ColdIterations) { Measure-Milliseconds { Get-RedisClusterNode -EndPoint '$endPoint' -Credential `$credential } }
+(`$warm -join ',') + ';' + (`$cold -join ',')
+"@
+        $baselineWarm, $baselineCold = (& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $baselineScript | Select-Object -Last 1) -split ';'
+        $baselineWarm = [double[]]($baselineWarm -split ','); $baselineCold = [double[]]($baselineCold -split ',')
+        Remove-Item Env:REDISCLUSTER_BENCH_PASSWORD
+    }
     $env:REDISCLI_AUTH = $password
     $cli = foreach ($i in 1..$WarmIterations) { Measure-Milliseconds { & redis-cli --no-auth-warning -h $nodes[0].Host -p $nodes[0].Port cluster nodes } }
 } finally {
@@ -28,7 +47,11 @@ $cliMedian = Get-Median $cli
 foreach ($row in @(
         @{ Name = 'Get-RedisClusterNode (kept connection)'; Values = $warm },
         @{ Name = 'Get-RedisClusterNode -EndPoint (connect per call)'; Values = $cold },
-        @{ Name = 'redis-cli cluster nodes (process per call)'; Values = $cli })) {
+        @{ Name = 'redis-cli cluster nodes (process per call)'; Values = $cli }) +
+    $(if ($BaselineModulePath) {
+            @{ Name = 'baseline Get-RedisClusterNode (kept connection)'; Values = $baselineWarm },
+            @{ Name = 'baseline Get-RedisClusterNode -EndPoint (connect per call)'; Values = $baselineCold }
+        })) {
     $median = Get-Median $row.Values
     [pscustomobject]@{
         Benchmark          = $row.Name

@@ -82,8 +82,11 @@ namespace RedisCluster.Internal
             }
         }
 
-        /// <summary>One connection of the cmdlet's own per invocation, through the first endpoint given.</summary>
-        private RedisClusterConnection OwnConnection(ConnectionSettings settings) => _ownConnection ?? (_ownConnection = Open(settings));
+        /// <summary>
+        /// One connection of the cmdlet's own per invocation, through the first endpoint given. It does not read
+        /// the topology when it opens: the cmdlet reads it next anyway, learning the nodes then.
+        /// </summary>
+        private RedisClusterConnection OwnConnection(ConnectionSettings settings) => _ownConnection ?? (_ownConnection = Open(settings, readTopology: false));
 
         protected override void Dispose(bool disposing)
         {
