@@ -82,6 +82,9 @@ Describe 'The built module' {
     It 'has an about topic' {
         Test-Path (Join-Path $ModuleDir 'en-US/about_RedisCluster.help.txt') | Should -BeTrue
         (Get-Help about_RedisCluster | Out-String) | Should -BeLike '*Connect-RedisCluster*'
+        # Get-Help lists a topic with the line after SHORT DESCRIPTION as its synopsis: it must be the whole sentence.
+        $listed = Get-Help *RedisCluster* | Where-Object Name -eq 'about_RedisCluster'
+        $listed.Synopsis | Should -Match '^Build and run Redis Cluster from PowerShell: .+\.$'
     }
 
     It 'has a default view for every type it writes' {

@@ -88,7 +88,7 @@ Describe 'New-RedisClusterNode' {
         New-RedisClusterNode -Port $port -Credential $Cred -InstallPath "$TestDrive/whatif/conf" -DataPath "$TestDrive/whatif/data" -WhatIf
         Test-Path "$TestDrive/whatif" | Should -BeFalse
         $client = [System.Net.Sockets.TcpClient]::new()
-        try { { $client.Connect('127.0.0.1', $port) } | Should -Throw } finally { $client.Dispose() }
+        try { { $client.Connect('127.0.0.1', $port) } | Should -Throw -ExceptionType ([System.Management.Automation.MethodInvocationException]) } finally { $client.Dispose() }
     }
 }
 
@@ -98,7 +98,8 @@ Describe 'New-RedisClusterNode refuses bad input' {
         try {
             $err = $null
             New-RedisClusterNode -Port $busy.Port -Credential $Cred -InstallPath "$TestDrive/busy/conf" -DataPath "$TestDrive/busy/data" -ErrorVariable err -ErrorAction SilentlyContinue
-            $err[0].FullyQualifiedErrorId | Should -BeLike 'PortInUse*'
+            $err[0].FullyQualifiedErrorId | Should -Be 'PortInUse,RedisCluster.Commands.NewRedisClusterNodeCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
             Test-Path "$TestDrive/busy/conf/redis_$($busy.Port).conf" | Should -BeFalse
             (Invoke-RedisCli $busy.EndPoint $Password PING) | Should -Be 'PONG'
         } finally { Stop-TestNode -Node $busy }
@@ -118,17 +119,23 @@ Describe 'New-RedisClusterNode refuses bad input' {
     }
 
     It 'refuses a host that is not this machine' {
-        { New-RedisClusterNode -ComputerName '192.0.2.10' -Port 7000 -InstallPath "$TestDrive/remote" } | Should -Throw -ErrorId 'RemoteDeploymentNotSupported*'
+        $err = Get-ErrorRecord { New-RedisClusterNode -ComputerName '192.0.2.10' -Port 7000 -InstallPath "$TestDrive/remote" }
+        $err.FullyQualifiedErrorId | Should -Be 'RemoteDeploymentNotSupported,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'NotImplemented'
         Test-Path "$TestDrive/remote" | Should -BeFalse
     }
 
     It 'refuses a redis-server path that does not exist' {
-        { New-RedisClusterNode -Port (Get-FreeNodePort) -RedisServerPath "$TestDrive/no-such-redis-server" -InstallPath "$TestDrive/nors" } | Should -Throw -ErrorId 'RedisServerNotFound*'
+        $err = Get-ErrorRecord { New-RedisClusterNode -Port (Get-FreeNodePort) -RedisServerPath "$TestDrive/no-such-redis-server" -InstallPath "$TestDrive/nors" }
+        $err.FullyQualifiedErrorId | Should -Be 'RedisServerNotFound,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
         Test-Path "$TestDrive/nors" | Should -BeFalse
     }
 
     It 'refuses a port out of range' {
-        { New-RedisClusterNode -Port 70000 -InstallPath "$TestDrive/range" } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        $err = Get-ErrorRecord { New-RedisClusterNode -Port 70000 -InstallPath "$TestDrive/range" }
+        $err.FullyQualifiedErrorId | Should -Be 'ParameterArgumentValidationError,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
     }
 
     It 'refuses port 60000, naming the bus port 70000 it would need, before writing anything' {

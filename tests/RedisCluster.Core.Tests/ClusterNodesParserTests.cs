@@ -690,9 +690,8 @@ namespace RedisCluster.Tests
         }
 
         /// <summary>
-        /// BUG (src/RedisCluster.Core/Model/RedisClusterNode.cs, EndPoint and ToString): the parser accepts a port of 0 with a
-        /// non-empty host ("127.0.0.1:0@0", also "127.0.0.1:000@17000"), ToEndPoint() then rightly returns null, but
-        /// EndPoint (and so ToString()) builds new NodeEndPoint(host, 0) and throws ArgumentOutOfRangeException.
+        /// The parser accepts a port of 0 with a non-empty host ("127.0.0.1:0@0", also "127.0.0.1:000@17000"); such a
+        /// node has no endpoint to dial, and EndPoint and ToString() must still format it rather than throw.
         /// </summary>
         [Fact]
         public void PortZeroWithHost_NodeStillFormats()

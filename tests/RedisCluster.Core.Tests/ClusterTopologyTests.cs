@@ -149,11 +149,9 @@ namespace RedisCluster.Tests
         }
 
         /// <summary>
-        /// BUG (src/RedisCluster.Core/Model/RedisClusterNode.cs, Role; used by ClusterTopology.Masters/OwnerOf/SlotSignature):
-        /// Role is "Replica if the slave flag is set, else Master", so a node whose flags are only "handshake" (a temporary
-        /// entry with a random id created by CLUSTER MEET, that Redis itself gives no role) counts as a master. In the real
-        /// capture handshake-21003.txt, Masters yields 4 nodes including f50e6d77 (127.0.0.1:21099, nothing listens there).
-        /// Expected: only nodes with the master flag are masters.
+        /// A node whose flags are only "handshake" (a temporary entry with a random id created by CLUSTER MEET, that Redis
+        /// itself gives no role) has the Unknown role, so it is no master: in the real capture handshake-21003.txt,
+        /// f50e6d77 (127.0.0.1:21099, nothing listens there) must not be among the masters.
         /// </summary>
         [Fact]
         public void Masters_ExcludeNodeStillInHandshake()

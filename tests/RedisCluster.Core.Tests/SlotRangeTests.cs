@@ -206,9 +206,8 @@ namespace RedisCluster.Tests
         }
 
         /// <summary>
-        /// BUG (src/RedisCluster.Core/Slots/SlotRange.cs, FromSlots): a negative slot is silently dropped instead of
-        /// rejected, because "start &lt; 0" doubles as the "no range open yet" sentinel. FromSlots({-1, 5}) returns [5]
-        /// and FromSlots({-1}) returns [], while FromSlots({16384}) throws ArgumentOutOfRangeException.
+        /// A negative slot is rejected like one above 16383, never silently dropped (a sentinel of -1 once made
+        /// FromSlots({-1, 5}) return [5]).
         /// </summary>
         [Theory]
         [InlineData(new[] { -1, 5 })]
