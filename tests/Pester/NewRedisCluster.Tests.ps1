@@ -92,6 +92,23 @@ Describe 'New-RedisCluster when nodes cannot reach each other' {
         "$err" | Should -BeLike '*cluster bus port (port + 10000, or cluster-announce-bus-port)*'
     }
 
+    It 'counts connecting in -TimeoutSeconds: a node that accepts but never answers ends the run at the deadline' {
+        $frozen = Start-TestNode -Password $Password
+        & kill -STOP $frozen.ProcessId
+        try {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $err = Get-ErrorRecord { New-RedisCluster -EndPoint ($Cut[0..1].EndPoint + $frozen.EndPoint) -Credential $Cred -TimeoutSeconds 1 -ConnectTimeoutSeconds 60 }
+            # Far below the 60 s connect timeout: the deadline, not the connect timeout, ended it.
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 30
+            $err.FullyQualifiedErrorId | Should -Be 'ClusterNotSettled,RedisCluster.Commands.NewRedisClusterCommand'
+            $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
+            "$err" | Should -Be 'Connecting to the nodes and checking them: not done after 1 s.'
+        } finally {
+            & kill -CONT $frozen.ProcessId
+            Stop-TestNode -Node $frozen
+        }
+    }
+
     It 'stops promptly when the pipeline is stopped (Ctrl+C)' {
         foreach ($n in $Cut) { $null = Invoke-RedisCli $n.EndPoint $Password CLUSTER RESET HARD }
         $shell = [powershell]::Create()

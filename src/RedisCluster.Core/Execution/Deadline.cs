@@ -1,5 +1,7 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace RedisCluster
 {
@@ -17,5 +19,26 @@ namespace RedisCluster
 
         /// <summary>The shorter of a limit and the time left.</summary>
         public TimeSpan Cap(TimeSpan limit) => limit < Remaining ? limit : Remaining;
+
+        /// <summary>
+        /// Runs work that has no wait of its own to bound (connecting, inspecting) within the time left: when
+        /// the deadline passes first, the work is cancelled and a Timeout failure says which phase it was.
+        /// </summary>
+        public async Task<T> RunAsync<T>(string phase, string errorId, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        {
+            using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                limit.CancelAfter(Remaining);
+                try
+                {
+                    return await work(limit.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new RedisClusterException(FailureKind.Timeout,
+                        $"{phase}: not done after {Timeout.TotalSeconds:0.#} s.") { ErrorId = errorId };
+                }
+            }
+        }
     }
 }

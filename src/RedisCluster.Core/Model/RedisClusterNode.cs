@@ -53,11 +53,11 @@ namespace RedisCluster
 
         internal NodeId Peer { get; }
 
-        /// <summary>As CLUSTER NODES writes it, without brackets: "7->id" migrating, "7-&lt;-id" importing (id shortened).</summary>
+        /// <summary>As CLUSTER NODES writes it, without brackets and with the id shortened: "7->-93e1ed2b" migrating, "7-&lt;-93e1ed2b" importing.</summary>
         public override string ToString() => $"{Slot}{(IsImporting ? "-<-" : "->-")}{Peer.Short}";
     }
 
-    /// <summary>Open slots of one node; exports as "7->93e1ed2b,8-&lt;-0a1b2c3d".</summary>
+    /// <summary>Open slots of one node; exports as "7->-93e1ed2b,8-&lt;-0a1b2c3d".</summary>
     public sealed class SlotMigrationList : System.Collections.ObjectModel.ReadOnlyCollection<SlotMigration>
     {
         internal static readonly SlotMigrationList Empty = new SlotMigrationList(new SlotMigration[0]);

@@ -13,6 +13,9 @@ namespace RedisCluster
     /// </summary>
     public static class ClusterWait
     {
+        /// <summary>The ErrorId of every wait for a cluster that ran out of time, whatever it waited for: one id for scripts to catch.</summary>
+        public const string TimeoutErrorId = "ClusterNotSettled";
+
         public static Task<ClusterSnapshot> UntilAsync(
             Func<CancellationToken, Task<ClusterSnapshot>> read,
             Func<ClusterSnapshot, IEnumerable<string>> problems,
@@ -35,7 +38,7 @@ namespace RedisCluster
                 },
                 deadline,
                 state => new RedisClusterException(FailureKind.Timeout,
-                    $"{activity}: not done after {deadline.Timeout.TotalSeconds:0.#} s. Still unsettled: {state}.{(timeoutAdvice == null ? string.Empty : " " + timeoutAdvice)}") { ErrorId = "ClusterNotSettled" },
+                    $"{activity}: not done after {deadline.Timeout.TotalSeconds:0.#} s. Still unsettled: {state}.{(timeoutAdvice == null ? string.Empty : " " + timeoutAdvice)}") { ErrorId = TimeoutErrorId },
                 cancellationToken,
                 interval: interval);
         }

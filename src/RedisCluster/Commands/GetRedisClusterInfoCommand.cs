@@ -9,8 +9,7 @@ namespace RedisCluster.Commands
     [OutputType(typeof(RedisClusterInfo))]
     public sealed class GetRedisClusterInfoCommand : ClusterCmdlet
     {
-        private readonly Dictionary<RedisClusterConnection, IReadOnlyList<RedisClusterInfo>> _read =
-            new Dictionary<RedisClusterConnection, IReadOnlyList<RedisClusterInfo>>();
+        private readonly Dictionary<RedisClusterConnection, ClusterSnapshot> _snapshots = new Dictionary<RedisClusterConnection, ClusterSnapshot>();
 
         /// <summary>Only these nodes (ids or unique prefixes); piped nodes bind theirs. All nodes by default.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -21,20 +20,21 @@ namespace RedisCluster.Commands
         protected override void ProcessRecord()
         {
             var connection = ResolveConnection();
-            bool first = !_read.TryGetValue(connection, out var infos);
+            bool first = !_snapshots.TryGetValue(connection, out var snapshot);
             if (first)
             {
                 // Every node asked at once; one snapshot per connection however many nodes are piped in.
-                infos = Await(async token => RedisClusterInfo.From(await ClusterSnapshot.ReadAsync(connection, token).ConfigureAwait(false)));
-                _read[connection] = infos;
+                snapshot = Await(token => ClusterSnapshot.ReadAsync(connection, token));
+                _snapshots[connection] = snapshot;
             }
+            var infos = RedisClusterInfo.From(snapshot);
             if (NodeId == null)
             {
                 if (first) WriteObject(infos, enumerateCollection: true);
                 return;
             }
-            var topology = TopologyOf(connection);
-            foreach (var node in NodeId.Select(id => FindNode(topology, id)).Where(n => n != null))
+            // Ids are matched against the view the report itself comes from, not a second read.
+            foreach (var node in NodeId.Select(id => FindNode(snapshot.Reference, id)).Where(n => n != null))
             {
                 WriteObject(infos.Where(i => i.NodeId == node.NodeId), enumerateCollection: true);
             }

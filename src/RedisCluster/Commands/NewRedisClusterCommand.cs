@@ -9,6 +9,8 @@ namespace RedisCluster.Commands
     [OutputType(typeof(RedisClusterNode))]
     public sealed class NewRedisClusterCommand : NodeAccessCmdlet
     {
+        private const string ConnectPhase = "Connecting to the nodes and checking them";
+
         private readonly List<NodeEndPoint> _endPoints = new List<NodeEndPoint>();
 
         /// <summary>The empty nodes to build the cluster from, host:port; New-RedisClusterNode output pipes in.</summary>
@@ -32,10 +34,12 @@ namespace RedisCluster.Commands
             var deadline = new Deadline(TimeSpan.FromSeconds(TimeoutSeconds));
             // Counted before any node is contacted.
             Guard(() => CreateClusterPlanner.EnsureEnoughNodes(_endPoints.Count, ReplicasPerMaster));
-            using (var connection = Open(BuildSettings(_endPoints), readTopology: false))
+            var settings = BuildSettings(_endPoints);
+            using (var connection = Await(token => deadline.RunAsync(ConnectPhase, ClusterWait.TimeoutErrorId,
+                t => RedisClusterConnection.OpenAsync(settings, EngineBridge.Connector, t, readTopology: false), token)))
             {
                 var creator = new ClusterCreator(connection);
-                var candidates = Await(token => creator.InspectAsync(_endPoints, token));
+                var candidates = Await(token => deadline.RunAsync(ConnectPhase, ClusterWait.TimeoutErrorId, t => creator.InspectAsync(_endPoints, t), token));
                 var plan = Guard(() => CreateClusterPlanner.Plan(candidates, ReplicasPerMaster));
                 foreach (var warning in plan.Warnings) WriteWarning(warning);
                 if (plan.Resumes) WriteVerbose("Some nodes already carry part of this cluster (an earlier run stopped): finishing it.");

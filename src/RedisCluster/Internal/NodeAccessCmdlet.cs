@@ -48,7 +48,8 @@ namespace RedisCluster.Internal
         protected ConnectionSettings BuildSettings(IEnumerable<NodeEndPoint> endPoints) => new ConnectionSettings(endPoints)
         {
             Credential = Credentials.ToNetworkCredential(Credential),
-            UseTls = UseTls || TlsCaCertificatePath != null || TlsClientCertificate != null,
+            // Any TLS option means TLS: none of them makes sense over plain text.
+            UseTls = UseTls || SkipCertificateCheck || TlsCaCertificatePath != null || TlsClientCertificate != null,
             TlsCaCertificatePath = TlsCaCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(TlsCaCertificatePath),
             ClientCertificate = TlsClientCertificate,
             SkipCertificateCheck = SkipCertificateCheck,
