@@ -17,8 +17,8 @@ internal static class MarkdownText
 
     /// <summary>
     /// An about_ page: headings upper-cased, code indented four spaces, paragraphs as written, except the
-    /// SHORT DESCRIPTION, which becomes one line: Get-Help takes only the line after that heading as the
-    /// topic's synopsis, so a wrapped description would be cut mid-sentence.
+    /// SHORT DESCRIPTION, which becomes one line: Get-Help takes the file's fifth line, the one after that
+    /// heading, as the topic's synopsis, so a wrapped description would be cut mid-sentence.
     /// </summary>
     public static string AboutTopic(string markdown)
     {
@@ -53,6 +53,13 @@ internal static class MarkdownText
             if (heading.Success)
             {
                 string text = Plain(heading.Groups[2].Value.Trim());
+                if (heading.Groups[1].Length == 1)
+                {
+                    // The layout Get-HelpInfo expects: TOPIC, the name, a blank line, SHORT DESCRIPTION, and the
+                    // synopsis on the fifth line, which is the one Get-Help lists.
+                    output.AppendLine("TOPIC").Append("    ").AppendLine(text);
+                    continue;
+                }
                 output.AppendLine(heading.Groups[1].Length <= 2 ? text.ToUpperInvariant() : text);
                 if (text.Equals("SHORT DESCRIPTION", System.StringComparison.OrdinalIgnoreCase)) synopsis = new StringBuilder();
                 continue;

@@ -138,6 +138,9 @@ namespace RedisCluster.Tests
             var topology = ClusterTopology.Parse(new NodeEndPoint("127.0.0.7", 21000), TestData.Read("fresh-single-node.txt"));
             Assert.Equal("127.0.0.7:21000", topology.Myself.EndPoint);
             Assert.Empty(ClusterNodesParser.Parse(TestData.Read("fresh-single-node.txt"))[0].Host);
+            // Dialable, but the node itself does not know the address yet: waits must not take it as settled.
+            Assert.False(topology.Myself.KnowsOwnAddress);
+            Assert.True(TestData.Topology("six-node-21001.txt").Myself.KnowsOwnAddress);
         }
 
         [Fact]

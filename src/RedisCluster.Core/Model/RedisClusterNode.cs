@@ -147,7 +147,14 @@ namespace RedisCluster
             new RedisClusterNode(Id, host, Port, BusPort, Hostname, Flags, RawFlags, MasterNodeId, PingSent, PongReceived, ConfigEpoch, LinkState, Slots, MigratingSlots, ImportingSlots)
             {
                 Connection = Connection,
+                KnowsOwnAddress = false,
             };
+
+        /// <summary>
+        /// False for a node's own line that had no address: it has not yet learnt its IP from a peer, so what it
+        /// tells clients (CLUSTER SLOTS) still lacks it, whatever host was filled in here to dial it.
+        /// </summary>
+        internal bool KnowsOwnAddress { get; private set; } = true;
 
         /// <summary>The endpoint to dial this node on, or null when the cluster knows no address for it.</summary>
         public NodeEndPoint ToEndPoint() => string.IsNullOrEmpty(Host) || Port == 0 ? null : new NodeEndPoint(Host, Port);

@@ -140,7 +140,12 @@ namespace RedisCluster
                     .Where(e => e.Id != node.Id && !node.View.Nodes.Any(n => n.Id == e.Id && (n.Flags & (NodeFlags.Handshake | NodeFlags.NoAddress)) == 0))
                     .Select(e => e.EndPoint.ToString())
                     .ToList();
-                if (missing.Count == 0) continue;
+                if (missing.Count == 0)
+                {
+                    // A node learns its own IP from the first peer that talks to it; until then it cannot tell clients.
+                    if (!node.Myself.KnowsOwnAddress) yield return $"{node.EndPoint} has not yet learnt its own address from a peer";
+                    continue;
+                }
                 bool shaking = node.View.Nodes.Any(n => (n.Flags & NodeFlags.Handshake) != 0);
                 yield return $"{node.EndPoint} has not yet met {string.Join(", ", missing)}{(shaking ? " (handshake pending)" : string.Empty)}";
             }

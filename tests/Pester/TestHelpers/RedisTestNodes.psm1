@@ -200,7 +200,10 @@ function Assert-ClusterInvariant {
 
     # 1. Coverage: same CLUSTER SLOTS everywhere, all 16384 slots, cluster_state ok everywhere.
     $slotsReplies = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $Password CLUSTER SLOTS) -join ',' }
-    if (@($slotsReplies | Select-Object -Unique).Count -ne 1) { throw 'Invariant 1 broken: nodes disagree on CLUSTER SLOTS.' }
+    if (@($slotsReplies | Select-Object -Unique).Count -ne 1) {
+        $views = for ($i = 0; $i -lt $Node.Count; $i++) { "$($Node[$i].EndPoint): $($slotsReplies[$i])" }
+        throw "Invariant 1 broken: nodes disagree on CLUSTER SLOTS. $($views -join ' | ')"
+    }
     foreach ($n in $Node) {
         $state = (Invoke-RedisCli $n.EndPoint $Password CLUSTER INFO) -match '^cluster_state:'
         if ($state -ne 'cluster_state:ok') { throw "Invariant 1 broken: $($n.EndPoint) reports $state." }
