@@ -221,6 +221,14 @@ Describe 'Get-RedisClusterInfo' {
         $debug = Get-RedisClusterInfo -Connection $Connection -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
         foreach ($n in $Nodes) { "$debug" | Should -BeLike "*$($n.EndPoint) <- CLUSTER INFO*" }
     }
+
+    It 'shows the commands too when $DebugPreference asks, as scheduled scripts set it' {
+        $DebugPreference = 'Continue'
+        $debug = Get-RedisClusterNode -Connection $Connection 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        "$debug" | Should -BeLike "*<- CLUSTER NODES*"
+        $DebugPreference = 'SilentlyContinue'
+        @(Get-RedisClusterNode -Connection $Connection 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -Be 0
+    }
 }
 
 Describe 'Bad input to the read cmdlets' {

@@ -77,14 +77,27 @@ namespace RedisCluster.Internal
         protected void ThrowInvalidArgument(string errorId, string message, object target) =>
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
 
-        /// <summary>True when -Debug or $DebugPreference asks for debug output; then every command sent is described.</summary>
-        protected bool IsDebugWanted
+        private bool? _isDebugWanted;
+
+        /// <summary>True when -Debug or $DebugPreference asks for debug output; then every command sent is described. Looked up once per invocation.</summary>
+        protected bool IsDebugWanted => _isDebugWanted ?? (bool)(_isDebugWanted = LookUpDebugWanted());
+
+        private bool LookUpDebugWanted()
         {
-            get
+            if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug)) return ((SwitchParameter)debug).IsPresent;
+            // The global preference variable holds the enum; one set in a script's own scope holds whatever was
+            // assigned, usually a string. Both are read without PowerShell's general conversion, which would cost
+            // as much as a whole topology read.
+            var preference = GetVariableValue("DebugPreference");
+            if (preference is PSObject wrapped) preference = wrapped.BaseObject;
+            switch (preference)
             {
-                if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug)) return ((SwitchParameter)debug).IsPresent;
-                var preference = GetVariableValue("DebugPreference");
-                return preference != null && LanguagePrimitives.ConvertTo<ActionPreference>(preference) != ActionPreference.SilentlyContinue;
+                case ActionPreference value:
+                    return value != ActionPreference.SilentlyContinue;
+                case string text:
+                    return Enum.TryParse(text, ignoreCase: true, out ActionPreference parsed) && parsed != ActionPreference.SilentlyContinue;
+                default:
+                    return preference != null && LanguagePrimitives.ConvertTo<ActionPreference>(preference) != ActionPreference.SilentlyContinue;
             }
         }
 
@@ -100,8 +113,7 @@ namespace RedisCluster.Internal
                         return await work(StopToken, host).ConfigureAwait(false);
                     }
                 });
-                task.ContinueWith(_ => host.Complete(), TaskScheduler.Default);
-                host.Pump();
+                host.PumpUntil(task);
                 try
                 {
                     return task.GetAwaiter().GetResult();
@@ -115,32 +127,24 @@ namespace RedisCluster.Internal
 
         /// <summary>
         /// Messages from worker threads, queued and written on the pipeline thread. Progress shows every report;
-        /// verbose gets one line per change of the reported status, not one per poll.
+        /// verbose gets one line per change of the reported status, not one per poll. Work that reports nothing
+        /// costs one wait, as a plain blocking wait would.
         /// </summary>
         private sealed class HostMessages : IProgress<OperationProgress>, IDisposable
         {
-            private readonly BlockingCollection<Action> _queue = new BlockingCollection<Action>();
-            private readonly object _gate = new object();
+            private readonly ConcurrentQueue<Action> _queue = new ConcurrentQueue<Action>();
+            private readonly ManualResetEventSlim _signal = new ManualResetEventSlim();
             private readonly RedisClusterCmdlet _cmdlet;
             private ProgressRecord _record;
             private string _lastStatus;
 
             public HostMessages(RedisClusterCmdlet cmdlet) => _cmdlet = cmdlet;
 
+            /// <summary>Queues a write for the pipeline thread; writes posted after the work ended are dropped.</summary>
             public void Post(Action write)
             {
-                lock (_gate)
-                {
-                    if (!_queue.IsAddingCompleted) _queue.Add(write);
-                }
-            }
-
-            public void Complete()
-            {
-                lock (_gate)
-                {
-                    _queue.CompleteAdding();
-                }
+                _queue.Enqueue(write);
+                _signal.Set();
             }
 
             public void Report(OperationProgress value) => Post(() => Show(value));
@@ -159,9 +163,18 @@ namespace RedisCluster.Internal
                 }
             }
 
-            public void Pump()
+            /// <summary>Writes what the work posts, on this (the pipeline) thread, until the work has ended.</summary>
+            public void PumpUntil(Task work)
             {
-                foreach (var write in _queue.GetConsumingEnumerable()) write();
+                work.GetAwaiter().UnsafeOnCompleted(_signal.Set);
+                while (true)
+                {
+                    _signal.Wait();
+                    _signal.Reset();
+                    bool ended = work.IsCompleted;
+                    while (_queue.TryDequeue(out var write)) write();
+                    if (ended) break;
+                }
                 if (_record != null)
                 {
                     _record.RecordType = ProgressRecordType.Completed;
@@ -169,8 +182,9 @@ namespace RedisCluster.Internal
                 }
             }
 
-            public void Dispose() => _queue.Dispose();
+            public void Dispose() => _signal.Dispose();
         }
+
 
         public void Dispose()
         {
