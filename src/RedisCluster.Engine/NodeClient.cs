@@ -129,20 +129,15 @@ namespace RedisCluster.Engine
             var call = _database.ExecuteAsync(command.Name, command.Arguments.Select(ToLibraryArgument).ToList(), CommandFlags.NoRedirect);
             try
             {
-                if (!call.IsCompleted && (limit < CommandTimeout || cancellationToken.CanBeCanceled))
+                // The library ends every call at its own timeout; a timer is needed only for a shorter one.
+                if (limit < CommandTimeout && !call.IsCompleted)
                 {
-                    // The library ends the call at its own timeout; a timer is needed only for a shorter one.
-                    var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+                    var gaveUp = Task.Delay(limit);
+                    if (await Task.WhenAny(call, gaveUp).ConfigureAwait(false) == gaveUp)
                     {
-                        Task gaveUp = limit < CommandTimeout ? Task.WhenAny(Task.Delay(limit), cancelled.Task) : (Task)cancelled.Task;
-                        if (await Task.WhenAny(call, gaveUp).ConfigureAwait(false) == gaveUp)
-                        {
-                            // The command stays queued on the socket and may still run: observe its end quietly.
-                            _ = call.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-                            cancellationToken.ThrowIfCancellationRequested();
-                            throw TimedOut(command, limit, null);
-                        }
+                        // The command stays queued on the socket and may still run: observe its end quietly.
+                        _ = call.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                        throw TimedOut(command, limit, null);
                     }
                 }
                 return Convert(await call.ConfigureAwait(false));

@@ -19,9 +19,10 @@ namespace RedisCluster
         TimeSpan CommandTimeout { get; }
 
         /// <summary>
-        /// Runs one command. <paramref name="timeout"/> shortens the client's timeout for this call. A cancelled or
-        /// timed-out call stops the wait, not the command: the node may still run it, so a caller that gave up
-        /// re-reads the node's state before it decides anything.
+        /// Runs one command. <paramref name="timeout"/> shortens the client's timeout for this call. A cancelled
+        /// token stops the command from being sent; a command already sent runs to its answer or its timeout,
+        /// never longer. A timed-out call stops the wait, not the command: the node may still run it, so a caller
+        /// that gave up re-reads the node's state before it decides anything.
         /// </summary>
         Task<RedisReply> ExecuteAsync(RedisCommand command, CancellationToken cancellationToken, TimeSpan? timeout = null);
     }

@@ -113,7 +113,13 @@ namespace RedisCluster.Internal
                         return await work(StopToken, host).ConfigureAwait(false);
                     }
                 });
-                host.PumpUntil(task);
+                if (!host.PumpUntil(task, StopToken))
+                {
+                    // Ctrl+C: stop waiting now. The work sends no further command (every call checks the token);
+                    // one already sent ends at its answer or timeout, unobserved.
+                    _ = task.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                    throw new PipelineStoppedException();
+                }
                 try
                 {
                     return task.GetAwaiter().GetResult();
@@ -163,23 +169,31 @@ namespace RedisCluster.Internal
                 }
             }
 
-            /// <summary>Writes what the work posts, on this (the pipeline) thread, until the work has ended.</summary>
-            public void PumpUntil(Task work)
+            /// <summary>
+            /// Writes what the work posts, on this (the pipeline) thread, until the work has ended (true) or the
+            /// pipeline is being stopped (false).
+            /// </summary>
+            public bool PumpUntil(Task work, CancellationToken stopping)
             {
                 work.GetAwaiter().UnsafeOnCompleted(_signal.Set);
-                while (true)
+                using (stopping.Register(_signal.Set))
                 {
-                    _signal.Wait();
-                    _signal.Reset();
-                    bool ended = work.IsCompleted;
-                    while (_queue.TryDequeue(out var write)) write();
-                    if (ended) break;
+                    while (true)
+                    {
+                        _signal.Wait();
+                        _signal.Reset();
+                        bool ended = work.IsCompleted;
+                        if (!ended && stopping.IsCancellationRequested) return false;
+                        while (_queue.TryDequeue(out var write)) write();
+                        if (ended) break;
+                    }
                 }
                 if (_record != null)
                 {
                     _record.RecordType = ProgressRecordType.Completed;
                     _cmdlet.WriteProgress(_record);
                 }
+                return true;
             }
 
             public void Dispose() => _signal.Dispose();
