@@ -9,16 +9,32 @@ param(
     [int] $Iterations = 3,
     # Both sides get the same nodes. Redis keeps a new master in cluster_state:fail for about its
     # node timeout (at most 5 s), which bounds how fast any tool can reach "ready".
-    [int] $NodeTimeoutMs = 2000
+    [int] $NodeTimeoutMs = 2000,
+    # Another build (an earlier commit), timed in a child pwsh on identical nodes in the same run.
+    [string] $BaselineModulePath
 )
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'BenchCommon.ps1') -ModulePath $ModulePath
 $password = "bench-$(Get-Random)"
 $credential = New-BenchCredential $password
 
-$ours = @(); $theirs = @(); $theirsExit = @()
+$ours = @(); $theirs = @(); $theirsExit = @(); $baseline = @()
 try {
     foreach ($i in 1..$Iterations) {
+        if ($BaselineModulePath) {
+            $nodes = Start-TestNode -Count 6 -Password $password -Setting @{ 'cluster-node-timeout' = $NodeTimeoutMs }
+            $env:REDISCLUSTER_BENCH_PASSWORD = $password
+            $baseline += [double](& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command @"
+Import-Module '$((Resolve-Path $BaselineModulePath).Path)'
+`$credential = [pscredential]::new('default', (ConvertTo-SecureString `$env:REDISCLUSTER_BENCH_PASSWORD -AsPlainText -Force))
+`$watch = [Diagnostics.Stopwatch]::StartNew()
+`$null = '$($nodes.EndPoint -join "','")' | New-RedisCluster -ReplicasPerMaster 1 -Credential `$credential
+`$watch.Elapsed.TotalMilliseconds
+"@ | Select-Object -Last 1)
+            Remove-Item Env:REDISCLUSTER_BENCH_PASSWORD
+            Stop-TestNode -Node $nodes
+        }
+
         $nodes = Start-TestNode -Count 6 -Password $password -Setting @{ 'cluster-node-timeout' = $NodeTimeoutMs }
         $ours += Measure-Milliseconds { $nodes | New-RedisCluster -ReplicasPerMaster 1 -Credential $credential }
         Stop-TestNode -Node $nodes
@@ -47,4 +63,5 @@ $theirsMedian = Get-Median $theirs
     'redis-cli ms'       = [Math]::Round($theirsMedian)
     'redis-cli exits ms' = [Math]::Round((Get-Median $theirsExit))
     'Ratio (cli/ours)'   = [Math]::Round($theirsMedian / $oursMedian, 2)
+    'Baseline build ms'  = if ($baseline) { [Math]::Round((Get-Median $baseline)) } else { $null }
 }

@@ -1,8 +1,9 @@
 <#
 .SYNOPSIS
-    Runs every benchmark against the built module and prints their tables.
+    Runs every benchmark against the built module and prints their tables; with -BaselineModulePath,
+    each also times that other build (an earlier commit) in the same run.
 #>
-param([string] $ModulePath)
+param([string] $ModulePath, [string] $BaselineModulePath)
 $ErrorActionPreference = 'Stop'
 $runs = @(
     @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 1000 } },
@@ -13,5 +14,6 @@ $runs = @(
 foreach ($run in $runs) {
     Write-Host "== $($run.Name)" -ForegroundColor Cyan
     $arguments = $run.Arguments
+    if ($BaselineModulePath) { $arguments.BaselineModulePath = $BaselineModulePath }
     & (Join-Path $PSScriptRoot "$($run.Name).ps1") -ModulePath $ModulePath @arguments 3>$null | Format-List | Out-Host
 }

@@ -146,8 +146,8 @@ namespace RedisCluster
             var expected = relations.Select(r => (r.Replica.NodeId, r.Master.NodeId)).ToList();
             var settled = await ClusterWait.UntilAsync(Read,
                 s => s.UnreachableProblems().Concat(s.MeetProblems(members)).Concat(s.AgreementProblems()).Concat(s.ReplicaRelationProblems(expected))
-                    .Concat(s.StateProblems()).Concat(s.ReplicaProblems()),
-                deadline, "Waiting for the cluster to agree, report ok and sync its replicas", 75, progress, cancellationToken, RunAgain).ConfigureAwait(false);
+                    .Concat(s.StateProblems()),
+                deadline, "Waiting for the cluster to agree and report ok", 75, progress, cancellationToken, RunAgain).ConfigureAwait(false);
             Report("Cluster created", 100);
             return settled.Reference;
         }

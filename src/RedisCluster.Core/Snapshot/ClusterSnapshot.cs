@@ -165,16 +165,6 @@ namespace RedisCluster
             if (covered != HashSlot.SlotCount) yield return $"{HashSlot.SlotCount - covered} slots are not covered";
         }
 
-        /// <summary>Replicas whose link to their master is down or whose first sync is not over.</summary>
-        public IEnumerable<string> ReplicaProblems()
-        {
-            foreach (var node in Reachable.Where(n => n.Myself?.Role == NodeRole.Replica))
-            {
-                if (!node.Replication.IsLinkUp) yield return $"replica {node.EndPoint} has its master link down";
-                else if (node.Replication.IsSyncing) yield return $"replica {node.EndPoint} is still in its first sync";
-            }
-        }
-
         /// <summary>Views that do not show the given replica relations yet (replica id to master id).</summary>
         public IEnumerable<string> ReplicaRelationProblems(IEnumerable<(NodeId Replica, NodeId Master)> expected)
         {
