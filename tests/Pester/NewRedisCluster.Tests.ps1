@@ -45,7 +45,10 @@ Describe 'New-RedisCluster on three hosts' {
         @($epochs | Select-Object -Unique).Count | Should -Be 3
     }
 
-    It 'leaves a cluster that keeps every invariant' {
+    It 'leaves a cluster that keeps every invariant once its replicas have synced' {
+        # New-RedisCluster returns when the slot map agrees and every replica is attached; a replica appears
+        # in CLUSTER SLOTS only after its first sync, which the invariants include.
+        Wait-TestClusterOk -Node $Nodes -Replicas 3
         $data = Write-TestData -Node $Nodes -Password $Password -Count 300
         Assert-ClusterInvariant -Node $Nodes -Password $Password -ExpectedData $data
     }
@@ -146,6 +149,7 @@ Describe 'New-RedisCluster finishes a creation that stopped' {
         $messages | Should -Contain 'Some nodes already carry part of this cluster (an earlier run stopped): finishing it.'
         # One verbose line per change of state, never the same line twice in a row however often it polled.
         for ($i = 1; $i -lt $messages.Count; $i++) { $messages[$i] | Should -Not -Be $messages[$i - 1] }
+        Wait-TestClusterOk -Node $Six -Replicas 3
         Assert-ClusterInvariant -Node $Six -Password $Password
     }
 
@@ -162,6 +166,7 @@ Describe 'New-RedisCluster finishes a creation that stopped' {
         $created = $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred
         $created.Count | Should -Be 6
         ($created | Where-Object Role -eq Master | Sort-Object { $_.Slots[0].Start } | ForEach-Object { "$($_.Slots)" }) -join ' ' | Should -Be '0-5460 5461-10922 10923-16383'
+        Wait-TestClusterOk -Node $Six -Replicas 3
         Assert-ClusterInvariant -Node $Six -Password $Password
     }
 

@@ -65,7 +65,8 @@ Describe 'New-RedisClusterNode' {
         $nodes.Count | Should -Be 6
         $created = $nodes | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred
         ($created | Where-Object Role -eq Master).Count | Should -Be 3
-        $testNodes = $nodes | ForEach-Object { [pscustomobject]@{ EndPoint = $_.EndPoint } }
+        $testNodes = $nodes | ForEach-Object { [pscustomobject]@{ EndPoint = $_.EndPoint; Password = $Password } }
+        Wait-TestClusterOk -Node $testNodes -Replicas 3
         Assert-ClusterInvariant -Node $testNodes -Password $Password
     }
 
