@@ -2,8 +2,8 @@
 .SYNOPSIS
     Latency of reading the topology: Get-RedisClusterNode on a kept connection (warm) and with a
     connection per call (cold), beside redis-cli cluster nodes (a process per call, as scripts run it).
-    -BaselineModulePath times another build (an earlier commit) in a child pwsh on the same cluster, in the
-    same run, for a before/after comparison.
+    -BaselineModulePath times this build and another one (an earlier commit) the same way, each in a child
+    pwsh, alternating three times, on the same cluster in the same run: a before/after comparison.
 #>
 param([string] $ModulePath, [string] $BaselineModulePath, [int] $WarmIterations = 200, [int] $ColdIterations = 20)
 $ErrorActionPreference = 'Stop'
@@ -19,21 +19,29 @@ try {
     $warm = foreach ($i in 1..$WarmIterations) { Measure-Milliseconds { Get-RedisClusterNode } }
     $cold = foreach ($i in 1..$ColdIterations) { Measure-Milliseconds { Get-RedisClusterNode -EndPoint $endPoint -Credential $credential } }
     if ($BaselineModulePath) {
-        # A binary module cannot be loaded twice in one process: the baseline runs in a child pwsh.
-        $env:REDISCLUSTER_BENCH_PASSWORD = $password
-        $baselineScript = @"
-Import-Module '$((Resolve-Path $BaselineModulePath).Path)'
-. '$(Join-Path $PSScriptRoot 'BenchCommon.ps1')' -ModulePath '$((Resolve-Path $BaselineModulePath).Path)' | Out-Null
+        # A binary module cannot be loaded twice in one process: for a fair before/after, both builds are
+        # timed the same way, each in a child pwsh, alternating.
+        function Measure-InChild([string] $Module) {
+            $env:REDISCLUSTER_BENCH_PASSWORD = $password
+            $script = @"
+Import-Module '$Module'
+. '$(Join-Path $PSScriptRoot 'BenchCommon.ps1')' -ModulePath '$Module' | Out-Null
 `$credential = New-BenchCredential `$env:REDISCLUSTER_BENCH_PASSWORD
 `$null = Connect-RedisCluster -EndPoint '$endPoint' -Credential `$credential
-`$null = Get-RedisClusterNode
+foreach (`$i in 1..100) { `$null = Get-RedisClusterNode }
 `$warm = foreach (`$i in 1..$WarmIterations) { Measure-Milliseconds { Get-RedisClusterNode } }
 `$cold = foreach (`$i in 1..$ColdIterations) { Measure-Milliseconds { Get-RedisClusterNode -EndPoint '$endPoint' -Credential `$credential } }
 (`$warm -join ',') + ';' + (`$cold -join ',')
 "@
-        $baselineWarm, $baselineCold = (& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $baselineScript | Select-Object -Last 1) -split ';'
-        $baselineWarm = [double[]]($baselineWarm -split ','); $baselineCold = [double[]]($baselineCold -split ',')
-        Remove-Item Env:REDISCLUSTER_BENCH_PASSWORD
+            $warm, $cold = (& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script | Select-Object -Last 1) -split ';'
+            Remove-Item Env:REDISCLUSTER_BENCH_PASSWORD
+            [pscustomobject]@{ Warm = [double[]]($warm -split ','); Cold = [double[]]($cold -split ',') }
+        }
+        $children = @{ This = [System.Collections.Generic.List[object]]::new(); Baseline = [System.Collections.Generic.List[object]]::new() }
+        foreach ($round in 1..3) {
+            $children.This.Add((Measure-InChild $ModulePath))
+            $children.Baseline.Add((Measure-InChild (Resolve-Path $BaselineModulePath).Path))
+        }
     }
     $env:REDISCLI_AUTH = $password
     $cli = foreach ($i in 1..$WarmIterations) { Measure-Milliseconds { & redis-cli --no-auth-warning -h $nodes[0].Host -p $nodes[0].Port cluster nodes } }
@@ -49,8 +57,10 @@ foreach ($row in @(
         @{ Name = 'Get-RedisClusterNode -EndPoint (connect per call)'; Values = $cold },
         @{ Name = 'redis-cli cluster nodes (process per call)'; Values = $cli }) +
     $(if ($BaselineModulePath) {
-            @{ Name = 'baseline Get-RedisClusterNode (kept connection)'; Values = $baselineWarm },
-            @{ Name = 'baseline Get-RedisClusterNode -EndPoint (connect per call)'; Values = $baselineCold }
+            @{ Name = 'this build in child pwsh (kept connection)'; Values = $children.This.Warm },
+            @{ Name = 'baseline in child pwsh (kept connection)'; Values = $children.Baseline.Warm },
+            @{ Name = 'this build in child pwsh -EndPoint (connect per call)'; Values = $children.This.Cold },
+            @{ Name = 'baseline in child pwsh -EndPoint (connect per call)'; Values = $children.Baseline.Cold }
         })) {
     $median = Get-Median $row.Values
     [pscustomobject]@{
