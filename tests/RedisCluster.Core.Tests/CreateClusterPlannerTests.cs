@@ -47,12 +47,29 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
-        public void OneHost_WarnsForEveryReplica()
+        public void OneHost_WarnsOnce_NotForEveryReplica()
         {
             var nodes = Nodes(("h", 1), ("h", 2), ("h", 3), ("h", 4), ("h", 5), ("h", 6));
             var plan = CreateClusterPlanner.Plan(nodes, 1);
-            Assert.Equal(3, plan.Warnings.Count);
+            Assert.Equal("All 6 nodes run on one host (h): losing it loses the cluster, whatever the placement.", Assert.Single(plan.Warnings));
             Assert.Equal(new[] { 1, 2, 3 }, plan.Masters.Select(m => m.Node.EndPoint.Port));
+        }
+
+        [Fact]
+        public void TwoHostsThreeMasters_StillKeepsEveryReplicaOffItsMastersHost()
+        {
+            var plan = CreateClusterPlanner.Plan(Nodes(("a", 1), ("a", 2), ("a", 3), ("b", 1), ("b", 2), ("b", 3)), 1);
+            Assert.Empty(plan.Warnings);
+            Assert.All(plan.Masters, m => Assert.NotEqual(m.Node.HostKey, Assert.Single(m.Replicas).HostKey));
+        }
+
+        [Fact]
+        public void TwoHostsTwoReplicasEach_WarnsOfTheReplicasItCannotMove()
+        {
+            // Each master needs two replicas on hosts other than its own: with two hosts one must share.
+            var plan = CreateClusterPlanner.Plan(Nodes(("a", 1), ("a", 2), ("a", 3), ("a", 4), ("a", 5), ("b", 1), ("b", 2), ("b", 3), ("b", 4)), 2);
+            Assert.NotEmpty(plan.Warnings);
+            Assert.All(plan.Warnings, w => Assert.Matches(@"^\S+ replicates \S+ on the same host \([ab]\): losing that host loses both\.$", w));
         }
 
         [Fact]

@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -38,7 +36,8 @@ namespace RedisCluster
             {
                 throw Invalid("DuplicateEndPoint", $"Each node may be given once; repeated: {string.Join(", ", duplicates)}.");
             }
-            var hostKeys = Task.WhenAll(endPoints.Select(e => ResolveHostAsync(e)));
+            var resolver = new HostResolver();
+            var hostKeys = Task.WhenAll(endPoints.Select(resolver.AddressOfAsync));
             var snapshot = await ClusterSnapshot.ReadAsync(_connection, endPoints, cancellationToken).ConfigureAwait(false);
 
             var unreachable = snapshot.Unreachable.ToList();
@@ -79,29 +78,22 @@ namespace RedisCluster
             { ErrorId = "ServerTooOld" };
         }
 
-        /// <summary>The host's address, so that two names for one machine count as one host and MEET gets an IP.</summary>
-        private static async Task<string> ResolveHostAsync(NodeEndPoint endPoint)
-        {
-            if (IPAddress.TryParse(endPoint.Host, out var literal)) return literal.ToString();
-            try
-            {
-                var addresses = await Dns.GetHostAddressesAsync(endPoint.Host).ConfigureAwait(false);
-                var address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.First();
-                return address.ToString();
-            }
-            catch (SocketException e)
-            {
-                throw new RedisClusterException(FailureKind.Unreachable, $"The host name '{endPoint.Host}' of {endPoint} did not resolve.", endPoint, e) { ErrorId = "HostNotResolved" };
-            }
-        }
-
         /// <summary>Applies the plan, skipping what the nodes already did. Returns the topology every node agreed on.</summary>
         public async Task<ClusterTopology> ApplyAsync(CreateClusterPlan plan, Deadline deadline, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
         {
-            void Report(string status, int percent) => progress?.Report(new OperationProgress(Activity, status, percent));
 
             var nodes = plan.AllNodes.ToList();
             var endPoints = nodes.Select(n => n.EndPoint).ToList();
+            // Every new master waits out a rejoin delay of its node timeout before it reports ok: shorten it for
+            // the creation, and put the configured value back once the cluster has settled (or failed to).
+            return await NodeTimeoutOverride.RunAsync(_connection, endPoints,
+                token => ApplyWithTimeoutLoweredAsync(plan, nodes, endPoints, deadline, progress, token), progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task<ClusterTopology> ApplyWithTimeoutLoweredAsync(
+            CreateClusterPlan plan, List<CandidateNode> nodes, List<NodeEndPoint> endPoints, Deadline deadline, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+        {
+            void Report(string status, int percent) => progress?.Report(new OperationProgress(Activity, status, percent));
             var clients = new Dictionary<CandidateNode, INodeClient>();
             foreach (var node in nodes) clients[node] = await _connection.GetNodeAsync(node.EndPoint, cancellationToken).ConfigureAwait(false);
             var views = nodes.ToDictionary(n => n, n => n.CurrentView);
@@ -146,7 +138,7 @@ namespace RedisCluster
             var expected = relations.Select(r => (r.Replica.NodeId, r.Master.NodeId)).ToList();
             var settled = await ClusterWait.UntilAsync(Read,
                 s => s.UnreachableProblems().Concat(s.MeetProblems(members)).Concat(s.AgreementProblems()).Concat(s.ReplicaRelationProblems(expected))
-                    .Concat(s.StateProblems()),
+                    .Concat(s.StateProblems()).Concat(s.FailureProblems()),
                 deadline, "Waiting for the cluster to agree and report ok", 75, progress, cancellationToken, RunAgain).ConfigureAwait(false);
             Report("Cluster created", 100);
             return settled.Reference;

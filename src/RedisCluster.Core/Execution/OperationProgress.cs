@@ -15,6 +15,11 @@ namespace RedisCluster
             Detail = detail;
         }
 
+        /// <summary>Something the user must hear about though the work goes on (or went on): shown as a warning.</summary>
+        public static OperationProgress Warning(string message) => new OperationProgress(null, message, 0) { IsWarning = true };
+
+        public bool IsWarning { get; private set; }
+
         public string Activity { get; }
         public string Status { get; }
         public int PercentComplete { get; }

@@ -52,9 +52,9 @@ namespace RedisCluster
             ImprovePlacement(assignments);
 
             var replicas = masters.ToDictionary(m => m, m => assignments.Where(a => a.Master == m).Select(a => a.Replica).ToList());
-            var warnings = assignments.Where(a => a.Replica.HostKey == a.Master.HostKey)
-                .Select(a => $"{a.Replica.EndPoint} replicates {a.Master.EndPoint} on the same host: losing that host loses both.")
-                .ToList();
+            // The same rules Test-RedisCluster checks, so a new cluster is reported exactly as it will be tested.
+            var placed = masters.Select(m => Placed(m, null)).Concat(assignments.Select(a => Placed(a.Replica, a.Master))).ToList();
+            var warnings = PlacementRules.Evaluate(placed).Select(f => f.Message).ToList();
             var planned = masters.Select((m, i) => new PlannedMaster(m, slots[i], replicas[m])).ToList();
             var plan = new CreateClusterPlan(planned, warnings);
             EnsureNodesFitPlan(plan);
@@ -136,8 +136,9 @@ namespace RedisCluster
             public CandidateNode Replica { get; set; }
         }
 
-        private const int SameHostAsMasterCost = 10000;
-        private const int SameHostAsSiblingCost = 1;
+        /// <summary>A candidate as the placement rules see it, known by its endpoint: a plan can be made before nodes are read.</summary>
+        private static PlacedNode Placed(CandidateNode node, CandidateNode master) =>
+            new PlacedNode(node.EndPoint.ToString(), node.EndPoint.ToString(), node.HostKey, master == null, master?.EndPoint.ToString());
 
         private static void ImprovePlacement(List<Assignment> assignments)
         {
@@ -173,17 +174,8 @@ namespace RedisCluster
             b.Replica = replica;
         }
 
-        /// <summary>10000 for a replica on its master's host, 1 for each two replicas of one master sharing a host.</summary>
-        private static int PlacementCost(IEnumerable<Assignment> assignments)
-        {
-            var list = assignments.ToList();
-            int cost = list.Count(a => a.Replica.HostKey == a.Master.HostKey) * SameHostAsMasterCost;
-            foreach (var group in list.GroupBy(a => a.Master))
-            {
-                cost += group.GroupBy(a => a.Replica.HostKey).Sum(h => h.Count() * (h.Count() - 1) / 2) * SameHostAsSiblingCost;
-            }
-            return cost;
-        }
+        private static int PlacementCost(IEnumerable<Assignment> assignments) =>
+            PlacementRules.ReplicaCost(assignments.Select(a => (a.Replica.HostKey, a.Master.HostKey, a.Master)));
 
         /// <summary>
         /// The split redis-cli makes: 16384 / masters as a real number, each range ending at the rounded

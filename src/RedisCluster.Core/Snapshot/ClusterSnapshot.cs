@@ -165,6 +165,28 @@ namespace RedisCluster
             if (covered != HashSlot.SlotCount) yield return $"{HashSlot.SlotCount - covered} slots are not covered";
         }
 
+        /// <summary>Nodes that some view flags as failing (fail or fail?): a settled cluster has none.</summary>
+        public IEnumerable<string> FailureProblems()
+        {
+            foreach (var node in Reachable)
+            {
+                foreach (var failing in node.View.Nodes.Where(n => n.IsFailing))
+                {
+                    yield return $"{node.EndPoint} flags {(failing.EndPoint.Length > 0 ? failing.EndPoint : failing.Id.Short)} as {((failing.Flags & NodeFlags.Failing) != 0 ? "fail" : "fail?")}";
+                }
+            }
+        }
+
+        /// <summary>Replicas whose link to their master is down or whose first sync is not over: not yet usable copies.</summary>
+        public IEnumerable<string> ReplicaSyncProblems()
+        {
+            foreach (var node in Reachable.Where(n => n.Myself?.Role == NodeRole.Replica))
+            {
+                if (!node.Replication.IsLinkUp) yield return $"replica {node.EndPoint} has its master link down";
+                else if (node.Replication.IsSyncing) yield return $"replica {node.EndPoint} is still in its first sync";
+            }
+        }
+
         /// <summary>Views that do not show the given replica relations yet (replica id to master id).</summary>
         public IEnumerable<string> ReplicaRelationProblems(IEnumerable<(NodeId Replica, NodeId Master)> expected)
         {

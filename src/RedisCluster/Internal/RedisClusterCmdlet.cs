@@ -13,6 +13,9 @@ namespace RedisCluster.Internal
     /// </summary>
     public abstract class RedisClusterCmdlet : PSCmdlet, IDisposable
     {
+        /// <summary>How long a stopped cmdlet still waits for its work's clean-up (say, a lowered timeout restored).</summary>
+        private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(15);
+
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
         /// <summary>Tripped by Ctrl+C (StopProcessing).</summary>
@@ -115,8 +118,10 @@ namespace RedisCluster.Internal
                 });
                 if (!host.PumpUntil(task, StopToken))
                 {
-                    // Ctrl+C: stop waiting now. The work sends no further command (every call checks the token);
-                    // one already sent ends at its answer or timeout, unobserved.
+                    // Ctrl+C: the work sends no further command (every call checks the token) and runs its clean-up
+                    // (a lowered timeout restored), whose warnings are still shown; past the grace period it is left
+                    // to end on its own, unobserved.
+                    host.PumpUntil(task, CancellationToken.None, StopGracePeriod);
                     _ = task.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
                     throw new PipelineStoppedException();
                 }
@@ -143,6 +148,7 @@ namespace RedisCluster.Internal
             private readonly RedisClusterCmdlet _cmdlet;
             private ProgressRecord _record;
             private string _lastStatus;
+            private bool _watching;
 
             public HostMessages(RedisClusterCmdlet cmdlet) => _cmdlet = cmdlet;
 
@@ -157,6 +163,11 @@ namespace RedisCluster.Internal
 
             private void Show(OperationProgress report)
             {
+                if (report.IsWarning)
+                {
+                    _cmdlet.WriteWarning(report.Status);
+                    return;
+                }
                 if (_record == null || _record.Activity != report.Activity) _record = new ProgressRecord(1, report.Activity, report.Status);
                 _record.StatusDescription = report.Status;
                 _record.CurrentOperation = report.Detail;
@@ -173,14 +184,20 @@ namespace RedisCluster.Internal
             /// Writes what the work posts, on this (the pipeline) thread, until the work has ended (true) or the
             /// pipeline is being stopped (false).
             /// </summary>
-            public bool PumpUntil(Task work, CancellationToken stopping)
+            public bool PumpUntil(Task work, CancellationToken stopping, TimeSpan? limit = null)
             {
-                work.GetAwaiter().UnsafeOnCompleted(_signal.Set);
+                if (!_watching)
+                {
+                    work.GetAwaiter().UnsafeOnCompleted(_signal.Set);
+                    _watching = true;
+                }
+                var deadline = limit.HasValue ? System.Diagnostics.Stopwatch.StartNew() : null;
                 using (stopping.Register(_signal.Set))
                 {
                     while (true)
                     {
-                        _signal.Wait();
+                        if (deadline == null) _signal.Wait();
+                        else if (!_signal.Wait(limit.Value - deadline.Elapsed > TimeSpan.Zero ? limit.Value - deadline.Elapsed : TimeSpan.Zero)) return false;
                         _signal.Reset();
                         bool ended = work.IsCompleted;
                         if (!ended && stopping.IsCancellationRequested) return false;
