@@ -26,7 +26,7 @@ namespace RedisCluster
     /// that could not be read and where the views disagree, as data. Every planner and check starts here,
     /// and every wait for the cluster to settle looks at successive snapshots.
     /// </summary>
-    public sealed class ClusterSnapshot
+    public sealed partial class ClusterSnapshot
     {
         private readonly Lazy<ClusterTopology> _reference;
 

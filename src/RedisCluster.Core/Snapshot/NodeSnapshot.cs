@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 namespace RedisCluster
 {
     /// <summary>One node's own view of the cluster and its own state, or why it could not be read.</summary>
-    public sealed class NodeSnapshot
+    public sealed partial class NodeSnapshot
     {
         private NodeSnapshot(NodeEndPoint endPoint, RedisClusterNode listedAs)
         {

@@ -106,4 +106,49 @@ namespace RedisCluster.Internal
 
         protected override string EndPointText => EndPoint;
     }
+
+    /// <summary>
+    /// A cmdlet that acts on nodes one at a time: -EndPoint names the node in every parameter set, and binds with
+    /// the node's NodeId and Connection from piped node objects. Without a connection at hand, the node itself is
+    /// the way into the cluster (in the EndPoint set with the access parameters, else without a password).
+    /// </summary>
+    public abstract class ClusterNodeCmdlet : ClusterAccessCmdlet
+    {
+        /// <summary>The node to act on, host:port.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EndPointCompleter))]
+        public string EndPoint { get; set; }
+
+        /// <summary>The node to act on by id (or a unique prefix of 8 or more characters), when no -EndPoint names it.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(NodeIdCompleter))]
+        public string NodeId { get; set; }
+
+        protected override string EndPointText => EndPoint;
+
+        /// <summary>
+        /// The node this input names, as the cluster lists it: by -NodeId, else by -EndPoint. A node the cluster does
+        /// not know is a non-terminating ObjectNotFound error (null comes back) and the next input goes on.
+        /// </summary>
+        protected RedisClusterNode TargetNode(ClusterTopology topology)
+        {
+            if (NodeId != null) return FindNode(topology, NodeId);
+            if (EndPoint == null)
+            {
+                ThrowInvalidArgument("NodeNotNamed", "Name the node to act on with -EndPoint or -NodeId, or pipe in node objects.", null);
+            }
+            var endPoint = ParseEndPoint(EndPoint);
+            // The cluster lists nodes by IP: a host name given is compared by the address it resolves to.
+            var node = topology.Find(endPoint) ??
+                topology.Find(new NodeEndPoint(Await(token => new HostResolver().AddressOfAsync(endPoint)), endPoint.Port));
+            if (node == null)
+            {
+                WriteError(ErrorRecords.From(new RedisClusterException(FailureKind.NotFound,
+                    $"{endPoint} is not a node of the cluster (as seen from {topology.Source}).", endPoint) { ErrorId = "NodeNotFound" }, EndPoint));
+            }
+            return node;
+        }
+    }
 }
