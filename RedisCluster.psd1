@@ -19,8 +19,11 @@
         'Get-RedisClusterNode'
         'Get-RedisClusterSlot'
         'Get-RedisKeySlot'
+        'Invoke-RedisClusterCommand'
         'New-RedisCluster'
         'New-RedisClusterNode'
+        'Set-RedisClusterConfig'
+        'Wait-RedisCluster'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
