@@ -8,6 +8,7 @@ $ErrorActionPreference = 'Stop'
 $runs = @(
     @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 1000 } },
     @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 5000 } },
+    @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 5000; Masters = 30; Iterations = 1 } },
     @{ Name = 'NodeListLatency'; Arguments = @{} },
     @{ Name = 'ImportCost'; Arguments = @{} }
 )
