@@ -21,6 +21,7 @@
         'Get-RedisKeySlot'
         'New-RedisCluster'
         'New-RedisClusterNode'
+        'Test-RedisCluster'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
