@@ -9,6 +9,7 @@ $runs = @(
     @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 1000 } },
     @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 5000 } },
     @{ Name = 'NodeListLatency'; Arguments = @{} },
+    @{ Name = 'ClusterCheck'; Arguments = @{} },
     @{ Name = 'ImportCost'; Arguments = @{} }
 )
 foreach ($run in $runs) {
