@@ -254,6 +254,21 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
+        public void AnAddressOnlyAHandshakeNames_IsNoUnreachableMember()
+        {
+            var scenario = new HealthScenario();
+            scenario.Views[21003] = TestData.Read("handshake-21003.txt");
+            var listedAs = ClusterTopology.Parse(HealthScenario.EndPoint(21003), scenario.Views[21003]).Find(new NodeEndPoint("127.0.0.1", 21099));
+            var nowhere = NodeSnapshot.Unanswered(new NodeEndPoint("127.0.0.1", 21099), listedAs,
+                new RedisClusterException(FailureKind.Unreachable, "127.0.0.1:21099 refused the connection.", new NodeEndPoint("127.0.0.1", 21099)));
+            var snapshot = ClusterSnapshot.FromNodes(scenario.Snapshot().Nodes.Concat(new[] { nowhere }));
+            var results = ClusterHealthCheck.Evaluate(snapshot, scenario.Readings());
+            Assert.Empty(Findings(results, ClusterHealthCheck.NodeReachable));
+            Assert.Equal("All 6 nodes answered.", results.Single(r => r.Check == "NodeReachable").Message);
+            Assert.Single(Findings(results, ClusterHealthCheck.NodeHandshake));
+        }
+
+        [Fact]
         public void FlaggedNodes_AreFailing_NamingWhoFlagsThem()
         {
             var scenario = new HealthScenario();

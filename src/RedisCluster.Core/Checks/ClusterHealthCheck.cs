@@ -130,7 +130,7 @@ namespace RedisCluster
                 results.AddRange(found.Select(f => new RedisClusterCheckResult(check.Name, check.Severity, f.Message, f.NodeId, f.EndPoint, f.Slots, snapshot.Connection)));
             }
 
-            Report(NodeReachable, context.UnreachableNodes(), () => $"All {snapshot.Nodes.Count} nodes answered.");
+            Report(NodeReachable, context.UnreachableNodes(), () => $"All {context.Members.Count()} nodes answered.");
             Report(NodeHandshake, context.Handshakes(), () => "No node is in a handshake.");
             Report(NodeFailing, context.FailingNodes(), () => "No node is flagged fail or fail?.");
             Report(ClusterState, context.StateNotOk(), () => "Every node reports cluster_state:ok.");
@@ -202,6 +202,12 @@ namespace RedisCluster
 
             private IEnumerable<NodeSnapshot> Readable => _snapshot.Reachable;
 
+            /// <summary>
+            /// The nodes read, less addresses known only from a handshake that did not answer: nothing may be listening
+            /// there, and NodeHandshake reports them.
+            /// </summary>
+            public IEnumerable<NodeSnapshot> Members => _snapshot.Nodes.Where(n => n.IsReachable || n.ListedAs == null || (n.ListedAs.Flags & NodeFlags.Handshake) == 0);
+
             private static Finding About(NodeSnapshot node, string message, SlotRangeList slots = null) =>
                 new Finding(message, node.Id?.ToString(), node.EndPoint.ToString(), slots);
 
@@ -222,7 +228,7 @@ namespace RedisCluster
 
             public IEnumerable<Finding> UnreachableNodes()
             {
-                foreach (var node in _snapshot.Nodes)
+                foreach (var node in Members)
                 {
                     if (!node.IsReachable)
                     {
