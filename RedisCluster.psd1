@@ -23,6 +23,7 @@
         'New-RedisCluster'
         'New-RedisClusterNode'
         'Set-RedisClusterConfig'
+        'Test-RedisCluster'
         'Wait-RedisCluster'
     )
     FunctionsToExport    = @()
