@@ -37,16 +37,32 @@ namespace RedisCluster
             Func<CancellationToken, Task<T>> work, IProgress<OperationProgress> progress, CancellationToken cancellationToken) =>
             RunAsync(connection, nodes, new[] { FastRejoin, ImmediateSync }, work, progress, cancellationToken);
 
-        private static async Task<T> RunAsync<T>(
+        /// <summary>
+        /// Lowers cluster-node-timeout on the joining nodes, and repl-diskless-sync-delay on the serving masters they
+        /// are to replicate: for work that joins replicas to masters already in service. A serving master's node
+        /// timeout is left alone: lowered, a hiccup could get it failed over.
+        /// </summary>
+        public static Task<T> RunWithImmediateSyncFromAsync<T>(
+            RedisClusterConnection connection, IReadOnlyCollection<NodeEndPoint> joining, IReadOnlyCollection<NodeEndPoint> masters,
+            Func<CancellationToken, Task<T>> work, IProgress<OperationProgress> progress, CancellationToken cancellationToken) =>
+            RunAsync(connection, joining.Select(n => (n, FastRejoin)).Concat(masters.Distinct().Select(n => (n, ImmediateSync))).ToList(), work, progress, cancellationToken);
+
+        private static Task<T> RunAsync<T>(
             RedisClusterConnection connection, IReadOnlyCollection<NodeEndPoint> nodes, IReadOnlyList<KeyValuePair<string, long>> settings,
+            Func<CancellationToken, Task<T>> work, IProgress<OperationProgress> progress, CancellationToken cancellationToken) =>
+            RunAsync(connection, nodes.SelectMany(node => settings.Select(setting => (node, setting))).ToList(), work, progress, cancellationToken);
+
+        private static async Task<T> RunAsync<T>(
+            RedisClusterConnection connection, IReadOnlyList<(NodeEndPoint Node, KeyValuePair<string, long> Setting)> lowerings,
             Func<CancellationToken, Task<T>> work, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
         {
-            var configured = await Task.WhenAll(nodes.SelectMany(node => settings.Select(async setting =>
+            var configured = await Task.WhenAll(lowerings.Select(async lowering =>
             {
+                var (node, setting) = lowering;
                 var client = await connection.GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
                 var pair = (await client.CallAsync(cancellationToken, "CONFIG", "GET", setting.Key).ConfigureAwait(false)).AsArray();
                 return (Node: node, Name: setting.Key, Value: pair.Count == 2 ? pair[1].AsInt64() : 0L, Lowered: setting.Value);
-            }))).ConfigureAwait(false);
+            })).ConfigureAwait(false);
             var lowered = configured.Where(c => c.Value > c.Lowered).ToList();
             try
             {
