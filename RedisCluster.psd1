@@ -13,6 +13,7 @@
     RequiredAssemblies   = @('RedisCluster.Core.dll')
     FormatsToProcess     = @('RedisCluster.Format.ps1xml')
     CmdletsToExport      = @(
+        'Add-RedisClusterNode'
         'Connect-RedisCluster'
         'Disconnect-RedisCluster'
         'Get-RedisClusterInfo'
@@ -21,6 +22,8 @@
         'Get-RedisKeySlot'
         'New-RedisCluster'
         'New-RedisClusterNode'
+        'Reset-RedisClusterNode'
+        'Set-RedisClusterReplica'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

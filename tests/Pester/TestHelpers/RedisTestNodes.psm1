@@ -143,14 +143,39 @@ function New-TestCluster {
 }
 
 function Wait-TestClusterOk {
-    <# Until every node reports ok, the same slot map, and (redis-cli returns before this) every replica as one. #>
-    param([object[]] $Node, [int] $Replicas = -1, [int] $TimeoutSeconds = 30)
+    <#
+    .SYNOPSIS
+        Until every node reports ok, the same slot map, and (redis-cli returns before this) every replica as one.
+    .DESCRIPTION
+        CLUSTER SLOTS lists a replica once the node asked has heard a non-zero replication offset from it, which
+        happens after its first sync: so this also waits until every replica with an offset is listed by every
+        node, or a later CLUSTER SLOTS could still change. -Synced also waits until every replica of a master
+        with slots has its link up (its first sync over).
+    #>
+    param([object[]] $Node, [int] $Replicas = -1, [int] $TimeoutSeconds = 30, [switch] $Synced)
     Wait-Until -TimeoutSeconds $TimeoutSeconds -IntervalMilliseconds 200 -Because 'every node reports ok, one slot map and every replica' {
         $states = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER INFO) -match '^cluster_state:' }
         $slots = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER SLOTS) -join ',' }
-        $replicaCounts = foreach ($n in $Node) { @(Get-TestNodeView $n.EndPoint $n.Password | Where-Object { $_.Flags -contains 'slave' }).Count }
+        $replicaCounts = @()
+        $listedReplicas = @()
+        $linksDown = 0
+        foreach ($n in $Node) {
+            $view = @(Get-TestNodeView $n.EndPoint $n.Password)
+            $replicaCounts += @($view | Where-Object { $_.Flags -contains 'slave' }).Count
+            $own = $view | Where-Object { $_.Flags -contains 'myself' }
+            $master = if ($own -and $own.Flags -contains 'slave') { $view | Where-Object Id -eq $own.MasterId }
+            if ($master -and $master.Slots.Count -gt 0) {
+                $info = Invoke-RedisCli $n.EndPoint $n.Password INFO replication
+                $offset = @($info -match '^slave_repl_offset:') -replace '^slave_repl_offset:'
+                # A replica of a master with slots that has an offset: every node must list it in CLUSTER SLOTS.
+                if ($offset.Count -eq 1 -and [long]$offset[0] -gt 0) { $listedReplicas += $own.Id }
+                if ($info -notcontains 'master_link_status:up') { $linksDown++ }
+            }
+        }
         $replicasSeen = $Replicas -lt 0 -or @($replicaCounts | Where-Object { $_ -ne $Replicas }).Count -eq 0
-        @($states | Where-Object { $_ -ne 'cluster_state:ok' }).Count -eq 0 -and @($slots | Select-Object -Unique).Count -eq 1 -and $replicasSeen
+        $listed = @(foreach ($s in $slots) { $listedReplicas | Where-Object { $s -notlike "*$_*" } }).Count -eq 0
+        @($states | Where-Object { $_ -ne 'cluster_state:ok' }).Count -eq 0 -and @($slots | Select-Object -Unique).Count -eq 1 -and
+            $replicasSeen -and $listed -and (-not $Synced -or $linksDown -eq 0)
     }
 }
 
@@ -165,6 +190,23 @@ function Get-TestNodeView {
             Slots = @($f | Select-Object -Skip 8 | Where-Object { $_ -notmatch '^\[' }); Open = @($f | Select-Object -Skip 8 | Where-Object { $_ -match '^\[' })
             IsMaster = ($f[2] -split ',') -contains 'master'
         }
+    }
+}
+
+function Get-TestNodeState {
+    <#
+    .SYNOPSIS
+        What a refused change must leave exactly as it was, one line per node: every node it knows (id, flags,
+        master, slots, open slots), its key count and its cluster-node-timeout. Ping times are left out; so is
+        "fail?", which a busy machine can show for a moment.
+    #>
+    param([Parameter(Mandatory)] [object[]] $Node, [string] $Password)
+    foreach ($n in $Node) {
+        $view = foreach ($v in Get-TestNodeView $n.EndPoint $Password | Sort-Object Id) {
+            '{0} {1} {2} {3} {4}' -f $v.Id, (($v.Flags | Where-Object { $_ -ne 'fail?' }) -join ','), $v.MasterId, ($v.Slots -join ','), ($v.Open -join ',')
+        }
+        $timeout = (Invoke-RedisCli $n.EndPoint $Password CONFIG GET cluster-node-timeout)[1]
+        '{0}|{1}|keys {2}|timeout {3}' -f $n.EndPoint, ($view -join ';'), (Invoke-RedisCli $n.EndPoint $Password DBSIZE), $timeout
     }
 }
 
@@ -265,4 +307,4 @@ function Write-TestData {
 }
 
 Export-ModuleMember -Function Wait-Until, Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, New-TestCluster, Wait-TestClusterOk,
-    Get-TestNodeView, Assert-ClusterInvariant, Write-TestData, Get-DataDigest
+    Get-TestNodeView, Get-TestNodeState, Get-SlotSet, Assert-ClusterInvariant, Write-TestData, Get-DataDigest
