@@ -20,10 +20,14 @@
         'Get-RedisClusterNode'
         'Get-RedisClusterSlot'
         'Get-RedisKeySlot'
+        'Invoke-RedisClusterCommand'
         'New-RedisCluster'
         'New-RedisClusterNode'
         'Reset-RedisClusterNode'
+        'Set-RedisClusterConfig'
         'Set-RedisClusterReplica'
+        'Test-RedisCluster'
+        'Wait-RedisCluster'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -8,7 +8,9 @@ $ErrorActionPreference = 'Stop'
 $runs = @(
     @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 1000 } },
     @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 5000 } },
+    @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 5000; Masters = 30; Iterations = 1 } },
     @{ Name = 'NodeListLatency'; Arguments = @{} },
+    @{ Name = 'ClusterCheck'; Arguments = @{} },
     @{ Name = 'ImportCost'; Arguments = @{} }
 )
 foreach ($run in $runs) {

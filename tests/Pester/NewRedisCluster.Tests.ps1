@@ -132,16 +132,24 @@ Describe 'New-RedisCluster when nodes cannot reach each other' {
 
 Describe 'New-RedisCluster finishes a creation that stopped' {
     BeforeEach {
-        # Nodes with the fixture's node timeout of 2000 ms: a new master reports ok only about 2 s after it
-        # gets its slots, so a 1 s deadline always ends a creation before it settles.
         $script:Six = Start-TestNode -Count 6 -Password $Password
+        function Get-SettleSettings {
+            # What the creation lowers while it settles, node by node: it must be back afterwards.
+            foreach ($n in $Six) {
+                '{0} {1}' -f (Invoke-RedisCli $n.EndPoint $Password CONFIG GET cluster-node-timeout)[1], (Invoke-RedisCli $n.EndPoint $Password CONFIG GET repl-diskless-sync-delay)[1]
+            }
+        }
     }
     AfterEach { Stop-TestNode -Node $Six }
 
     It 'after a timeout: the same command again completes that cluster' {
-        $err = Get-ErrorRecord { $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred -TimeoutSeconds 1 }
+        # One node announces a bus port nothing listens on: the handshakes with it cannot finish.
+        $null = Invoke-RedisCli $Six[5].EndPoint $Password CONFIG SET cluster-announce-bus-port 9
+        $err = Get-ErrorRecord { $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred -TimeoutSeconds 2 }
         $err.FullyQualifiedErrorId | Should -Be 'ClusterNotSettled,RedisCluster.Commands.NewRedisClusterCommand'
-        "$err" | Should -BeLike '*Running the same New-RedisCluster again finishes the creation from where it stopped.'
+        "$err" | Should -BeLike "*has not yet met $($Six[5].EndPoint)*Running the same New-RedisCluster again finishes the creation from where it stopped."
+        Get-SettleSettings | Should -Be (@('2000 5') * 6)
+        $null = Invoke-RedisCli $Six[5].EndPoint $Password CONFIG SET cluster-announce-bus-port 0
         $verbose = $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred -Verbose 4>&1
         $created = @($verbose | Where-Object { $_ -is [RedisCluster.RedisClusterNode] })
         $messages = @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
@@ -149,6 +157,7 @@ Describe 'New-RedisCluster finishes a creation that stopped' {
         $messages | Should -Contain 'Some nodes already carry part of this cluster (an earlier run stopped): finishing it.'
         # One verbose line per change of state, never the same line twice in a row however often it polled.
         for ($i = 1; $i -lt $messages.Count; $i++) { $messages[$i] | Should -Not -Be $messages[$i - 1] }
+        Get-SettleSettings | Should -Be (@('2000 5') * 6)
         Wait-TestClusterOk -Node $Six -Replicas 3
         Assert-ClusterInvariant -Node $Six -Password $Password
     }
@@ -162,6 +171,8 @@ Describe 'New-RedisCluster finishes a creation that stopped' {
             Wait-Until { (Invoke-RedisCli $Six[0].EndPoint $Password CLUSTER INFO) -match '^cluster_slots_assigned:[1-9]' } -Because 'slots are assigned' -TimeoutSeconds 20
             $shell.Stop()
             Wait-Until { $running.IsCompleted } -Because 'the stopped creation has ended' -TimeoutSeconds 5
+            # Stopping waits for the clean-up: the lowered settings are back on every node.
+            Get-SettleSettings | Should -Be (@('2000 5') * 6)
         } finally { $shell.Dispose() }
         $created = $Six | New-RedisCluster -ReplicasPerMaster 1 -Credential $Cred
         $created.Count | Should -Be 6

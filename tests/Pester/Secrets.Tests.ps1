@@ -66,6 +66,9 @@ BeforeAll {
         Capture { Get-RedisClusterInfo | Format-List * }
         Capture { Get-RedisClusterSlot | Format-List * }
         Capture { Get-RedisKeySlot -Key a, b }
+        # Reads requirepass and masterauth (to learn whether they are set), with every command in the debug stream.
+        Capture { Test-RedisCluster }
+        Capture { Test-RedisCluster -EndPoint $endPoints[0] -Credential $cred -Quiet }
         Capture { Connect-RedisCluster -EndPoint $endPoints[0] -Credential $wrong }
         Capture { Get-RedisClusterNode -EndPoint $endPoints[0] -Credential $wrong }
         Capture { New-RedisCluster -EndPoint $endPoints -Credential $cred }
@@ -96,6 +99,8 @@ Describe 'Secrets' {
         $text | Should -BeLike '*NodeStartFailed*'
         $text | Should -BeLike "*(line *, directive 'no-such-directive')*"
         $text | Should -BeLike '* <- CLUSTER *'
+        $text | Should -BeLike '* <- CONFIG GET masterauth*'
+        $text | Should -BeLike '*AuthConsistency*'
     }
 
     It 'let the replicas log in to their masters (user <UserName>)' -ForEach @(@{ Index = 0; UserName = 'default' }, @{ Index = 1; UserName = 'operator' }) {

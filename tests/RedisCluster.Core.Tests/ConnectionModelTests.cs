@@ -136,5 +136,46 @@ namespace RedisCluster.Tests
             Assert.False(SlotRangeList.TryParse("0-5,x", out _, out var error));
             Assert.Contains("'x' is not a slot or slot range", error);
         }
+
+        [Theory]
+        [InlineData("PING", new[] { "PING" })]
+        [InlineData("  CONFIG   GET maxmemory ", new[] { "CONFIG", "GET", "maxmemory" })]
+        [InlineData("SET \"a b\" 'c d'", new[] { "SET", "a b", "c d" })]
+        [InlineData("SET k \"x\\ny\\x41\\\"\"", new[] { "SET", "k", "x\nyA\"" })]
+        [InlineData("", new string[0])]
+        public void CommandLines_SplitAsRedisCliSplitsThem(string line, string[] words)
+        {
+            Assert.Equal(words, ClusterCommandRunner.SplitCommandLine(line));
+        }
+
+        [Fact]
+        public void CommandLine_WithAnUnclosedQuote_IsRefused()
+        {
+            var e = Assert.Throws<RedisClusterException>(() => ClusterCommandRunner.SplitCommandLine("SET \"a b"));
+            Assert.Equal("InvalidCommandLine", e.ErrorId);
+        }
+
+        [Theory]
+        [InlineData("requirepass", "PasswordSettingRefused")]
+        [InlineData("MASTERAUTH", "PasswordSettingRefused")]
+        [InlineData("masteruser", "PasswordSettingRefused")]
+        [InlineData("tls-key-file-pass", "PasswordSettingRefused")]
+        [InlineData("aclfile", "PasswordSettingRefused")]
+        [InlineData("max memory", "InvalidSettingName")]
+        [InlineData("", "InvalidSettingName")]
+        public void Settings_ThatMustNotBeSetThisWay_AreRefused(string name, string errorId)
+        {
+            var e = Assert.Throws<RedisClusterException>(() => ClusterConfigurator.EnsureSettable(name, "x"));
+            Assert.Equal(errorId, e.ErrorId);
+            Assert.Equal(FailureKind.InvalidArgument, e.Kind);
+        }
+
+        [Fact]
+        public void SettingValues_OfOneLine_Pass()
+        {
+            ClusterConfigurator.EnsureSettable("maxmemory", "64mb");
+            ClusterConfigurator.EnsureSettable("save", "");
+            Assert.Equal("InvalidSettingValue", Assert.Throws<RedisClusterException>(() => ClusterConfigurator.EnsureSettable("save", "1\n2")).ErrorId);
+        }
     }
 }

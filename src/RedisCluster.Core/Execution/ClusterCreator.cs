@@ -61,9 +61,10 @@ namespace RedisCluster
 
             var nodes = plan.AllNodes.ToList();
             var endPoints = nodes.Select(n => n.EndPoint).ToList();
-            // Every new master waits out a rejoin delay of its node timeout before it reports ok: shorten it for
-            // the creation, and put the configured value back once the cluster has settled (or failed to).
-            return await NodeTimeoutOverride.RunAsync(_connection, endPoints,
+            // Every new master waits out a rejoin delay of its node timeout before it reports ok, and every replica
+            // the diskless sync delay before its first sync: shorten both for the creation, and put the configured
+            // values back once the cluster has settled (or failed to).
+            return await NodeTimeoutOverride.RunWithImmediateSyncAsync(_connection, endPoints,
                 token => ApplyWithTimeoutLoweredAsync(plan, nodes, endPoints, deadline, progress, token), progress, cancellationToken).ConfigureAwait(false);
         }
 
@@ -115,8 +116,8 @@ namespace RedisCluster
             var expected = relations.Select(r => (r.Replica.NodeId, r.Master.NodeId)).ToList();
             var settled = await ClusterWait.UntilAsync(Read,
                 s => s.UnreachableProblems().Concat(s.MeetProblems(members)).Concat(s.AgreementProblems()).Concat(s.ReplicaRelationProblems(expected))
-                    .Concat(s.StateProblems()).Concat(s.FailureProblems()),
-                deadline, "Waiting for the cluster to agree and report ok", 75, progress, cancellationToken, RunAgain).ConfigureAwait(false);
+                    .Concat(s.StateProblems()).Concat(s.FailureProblems()).Concat(s.ReplicaSyncProblems()),
+                deadline, "Waiting for the cluster to agree, report ok and sync its replicas", 75, progress, cancellationToken, RunAgain).ConfigureAwait(false);
             Report("Cluster created", 100);
             return settled.Reference;
         }

@@ -16,7 +16,7 @@ namespace RedisCluster.Commands
         protected override void EndProcessing()
         {
             var connection = Open(BuildSettings(ParseEndPoints(EndPoint)));
-            WriteVerbose($"Connected through {connection.EndPoint}; the cluster has {connection.KnownEndPoints.Count} node(s) to fall back on.");
+            WriteVerboseLine($"Connected through {connection.EndPoint}; the cluster has {connection.KnownEndPoints.Count} node(s) to fall back on.");
             ConnectionRegistry.Current?.Dispose();
             ConnectionRegistry.Current = connection;
             WriteObject(connection);

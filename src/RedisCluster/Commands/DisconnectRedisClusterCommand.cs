@@ -17,12 +17,12 @@ namespace RedisCluster.Commands
             var connection = Connection ?? current;
             if (connection == null)
             {
-                WriteVerbose("No connection is open.");
+                WriteVerboseLine("No connection is open.");
                 return;
             }
             connection.Dispose();
             if (ReferenceEquals(connection, current)) ConnectionRegistry.Current = null;
-            WriteVerbose($"Disconnected from {connection}.");
+            WriteVerboseLine($"Disconnected from {connection}.");
         }
     }
 }

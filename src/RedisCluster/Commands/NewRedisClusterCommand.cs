@@ -42,7 +42,7 @@ namespace RedisCluster.Commands
                 var candidates = Await(token => deadline.RunAsync(ConnectPhase, ClusterWait.TimeoutErrorId, t => creator.InspectAsync(_endPoints, t), token));
                 var plan = Guard(() => CreateClusterPlanner.Plan(candidates, ReplicasPerMaster));
                 foreach (var warning in plan.Warnings) WriteWarning(warning);
-                if (plan.Resumes) WriteVerbose("Some nodes already carry part of this cluster (an earlier run stopped): finishing it.");
+                if (plan.Resumes) WriteVerboseLine("Some nodes already carry part of this cluster (an earlier run stopped): finishing it.");
                 if (!ShouldProcess(plan.ToString(), plan.Resumes ? "Finish creating Redis cluster" : "Create Redis cluster"))
                 {
                     return;

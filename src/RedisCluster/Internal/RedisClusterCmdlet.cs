@@ -80,6 +80,16 @@ namespace RedisCluster.Internal
         protected void ThrowInvalidArgument(string errorId, string message, object target) =>
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
 
+        /// <summary>
+        /// Writes a verbose line, or, when -Debug was given without -Verbose, the same line as debug output:
+        /// -Debug alone turns every verbose line into a prompt, which fails a scheduled script (NonInteractive).
+        /// </summary>
+        protected void WriteVerboseLine(string text)
+        {
+            if (MyInvocation.BoundParameters.ContainsKey("Debug") && !MyInvocation.BoundParameters.ContainsKey("Verbose")) WriteDebug(text);
+            else WriteVerbose(text);
+        }
+
         private bool? _isDebugWanted;
 
         /// <summary>True when -Debug or $DebugPreference asks for debug output; then every command sent is described. Looked up once per invocation.</summary>
@@ -176,7 +186,7 @@ namespace RedisCluster.Internal
                 if (!string.Equals(report.Status, _lastStatus, StringComparison.Ordinal))
                 {
                     _lastStatus = report.Status;
-                    _cmdlet.WriteVerbose(report.Status);
+                    _cmdlet.WriteVerboseLine(report.Status);
                 }
             }
 

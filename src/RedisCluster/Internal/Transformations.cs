@@ -6,7 +6,10 @@ using System.Management.Automation;
 
 namespace RedisCluster.Internal
 {
-    /// <summary>Lets -Role take "slave" as Redis writes it (and "primary" as Valkey does) besides the enum names.</summary>
+    /// <summary>
+    /// Lets -Role take "slave" as Redis writes it (and "primary" as Valkey does) besides the enum names. It gives
+    /// back the canonical name, which binds to NodeRole and NodeRoleSelection alike.
+    /// </summary>
     public sealed class NodeRoleTransformationAttribute : ArgumentTransformationAttribute
     {
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
@@ -19,10 +22,11 @@ namespace RedisCluster.Internal
                     case "slave":
                     case "slaves":
                     case "replicas":
-                        return NodeRole.Replica;
+                        return nameof(NodeRole.Replica);
                     case "primary":
+                    case "primaries":
                     case "masters":
-                        return NodeRole.Master;
+                        return nameof(NodeRole.Master);
                 }
             }
             return inputData;

@@ -126,13 +126,34 @@ function Stop-ProcessById([int] $ProcessId) {
     Wait-Until { -not (Test-ProcessAlive $ProcessId) } -Because "process $ProcessId is gone" -TimeoutSeconds 5 -IntervalMilliseconds 20
 }
 
+function Restart-TestNode {
+    <#
+    .SYNOPSIS
+        Starts a stopped node again from its own config and directory: same port, same nodes.conf, so it comes back
+        as the node it was (and rejoins its cluster).
+    #>
+    param([Parameter(Mandatory)] [object] $Node)
+    $oldProcessId = $Node.ProcessId
+    & redis-server (Join-Path $Node.Dir 'redis.conf') | Out-Null
+    Wait-Until -TimeoutSeconds 10 -Because "redis-server on $($Node.EndPoint) answers PING again" {
+        (Test-Path "$($Node.Dir)/redis.pid") -and [int](Get-Content "$($Node.Dir)/redis.pid" -Raw) -ne $oldProcessId -and
+            ((Invoke-RedisCli $Node.EndPoint $Node.Password PING) -eq 'PONG')
+    }
+    $Node.ProcessId = [int](Get-Content "$($Node.Dir)/redis.pid" -Raw)
+    $script:Nodes.Add($Node)
+}
+
 function New-TestCluster {
     <#
     .SYNOPSIS
         A ready cluster made by redis-cli (not by the module under test), for tests of the read path.
+    .PARAMETER Address
+        Loopback addresses that stand for hosts: nodes are spread over them in turn, so redis-cli puts masters and
+        their replicas on different ones.
     #>
-    param([int] $Masters = 3, [int] $ReplicasPerMaster = 1, [string] $Password)
-    $nodes = @(Start-TestNode -Count ($Masters * (1 + $ReplicasPerMaster)) -Password $Password)
+    param([int] $Masters = 3, [int] $ReplicasPerMaster = 1, [string] $Password, [string[]] $Address = @('127.0.0.1'), [hashtable] $Setting = @{})
+    $count = $Masters * (1 + $ReplicasPerMaster)
+    $nodes = @(for ($i = 0; $i -lt $count; $i++) { Start-TestNode -Password $Password -Address $Address[$i % $Address.Count] -Setting $Setting })
     if ($Password) { $env:REDISCLI_AUTH = $Password }
     try {
         $out = & redis-cli --no-auth-warning --cluster create @($nodes.EndPoint) --cluster-replicas $ReplicasPerMaster --cluster-yes 2>&1
@@ -240,11 +261,18 @@ function Assert-ClusterInvariant {
     $views = @{}
     foreach ($n in $Node) { $views[$n.EndPoint] = @(Get-TestNodeView $n.EndPoint $Password) }
 
-    # 1. Coverage: same CLUSTER SLOTS everywhere, all 16384 slots, cluster_state ok everywhere.
-    $slotsReplies = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $Password CLUSTER SLOTS) -join ',' }
-    if (@($slotsReplies | Select-Object -Unique).Count -ne 1) {
-        $views = for ($i = 0; $i -lt $Node.Count; $i++) { "$($Node[$i].EndPoint): $($slotsReplies[$i])" }
-        throw "Invariant 1 broken: nodes disagree on CLUSTER SLOTS. $($views -join ' | ')"
+    # 1. Coverage: same CLUSTER SLOTS everywhere, all 16384 slots, cluster_state ok everywhere. CLUSTER SLOTS
+    # lists a replica once the asking node has heard (by gossip) of a replication offset for it, so right after
+    # the first writes nodes may list different replicas for a moment: agreement is awaited, briefly.
+    $last = @{}
+    try {
+        Wait-Until -TimeoutSeconds 10 -IntervalMilliseconds 100 -Because 'every node returns the same CLUSTER SLOTS' {
+            $last.Replies = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $Password CLUSTER SLOTS) -join ',' }
+            @($last.Replies | Select-Object -Unique).Count -eq 1
+        }
+    } catch {
+        $replies = for ($i = 0; $i -lt $Node.Count; $i++) { "$($Node[$i].EndPoint): $($last.Replies[$i])" }
+        throw "Invariant 1 broken: nodes disagree on CLUSTER SLOTS. $($replies -join ' | ')"
     }
     foreach ($n in $Node) {
         $state = (Invoke-RedisCli $n.EndPoint $Password CLUSTER INFO) -match '^cluster_state:'
@@ -306,5 +334,5 @@ function Write-TestData {
     $data
 }
 
-Export-ModuleMember -Function Wait-Until, Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, New-TestCluster, Wait-TestClusterOk,
+Export-ModuleMember -Function Wait-Until, Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, Restart-TestNode, New-TestCluster, Wait-TestClusterOk,
     Get-TestNodeView, Get-TestNodeState, Get-SlotSet, Assert-ClusterInvariant, Write-TestData, Get-DataDigest
