@@ -210,11 +210,11 @@ Describe 'Set-RedisClusterReplica when Redis moves the replica away' {
 
     It 'warns, then stops with ReplicaMigrated instead of waiting for a sync that cannot come' {
         # Of the two replicas the target master then has, Redis moves the one with the smaller id, 5 s later: ours
-        # has the smallest id of all, and its first sync is held back (diskless sync delay) so the move comes first.
+        # has the smallest id of all, and its first sync is slowed down (a second per key written) so the move comes first.
         $view = Get-TestNodeView $Own[0].EndPoint $Password
         $ours = $view | Where-Object { $_.Flags -contains 'slave' } | Sort-Object Id | Select-Object -First 1
         $target = $view | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 -and $_.Id -ne $ours.MasterId -and $_.EndPoint -ne $Orphan.EndPoint } | Select-Object -First 1
-        $null = Invoke-RedisCli $target.EndPoint $Password CONFIG SET repl-diskless-sync-delay 30
+        $null = Invoke-RedisCli $target.EndPoint $Password CONFIG SET rdb-key-save-delay 1000000
         try {
             $reported = @(Set-RedisClusterReplica -EndPoint $ours.EndPoint -Credential $Cred -MasterId $target.Id 2>&1 3>&1)
             $err = $reported | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Select-Object -First 1
@@ -224,7 +224,9 @@ Describe 'Set-RedisClusterReplica when Redis moves the replica away' {
             "$err" | Should -Be ("Redis moved $($ours.EndPoint) from $($target.EndPoint) to $($Orphan.EndPoint) by replica migration: $($Orphan.EndPoint) owned slots without a replica, " +
                 "and $($target.EndPoint) had more replicas than cluster-migration-barrier asks for. It now replicates $($Orphan.EndPoint). " +
                 "To keep a replica under $($target.EndPoint), give $($Orphan.EndPoint) a replica of its own first (or set cluster-allow-replica-migration no).")
-        } finally { $null = Invoke-RedisCli $target.EndPoint $Password CONFIG SET repl-diskless-sync-delay 5 }
+            # The master's sync delay, lowered for the sync, is its own again.
+            (Invoke-RedisCli $target.EndPoint $Password CONFIG GET repl-diskless-sync-delay)[1] | Should -Be '5'
+        } finally { $null = Invoke-RedisCli $target.EndPoint $Password CONFIG SET rdb-key-save-delay 0 }
         Wait-TestClusterOk -Node $Own -Replicas 3 -Synced
         Assert-ClusterInvariant -Node $Own -Password $Password -ExpectedData $OwnData
     }

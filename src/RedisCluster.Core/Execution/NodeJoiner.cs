@@ -53,9 +53,12 @@ namespace RedisCluster
         {
             // A new empty master reports ok only a rejoin delay (its node timeout, at most 5 s) after it last saw
             // itself in a minority, which it does until it knows the masters: lower only the new nodes' timeout
-            // for the join, and put each one's own value back on every way out.
+            // for the join. A master holds a replica's first sync back by its diskless sync delay (5 s by default),
+            // for more replicas to share it: the master of new replicas starts it at once. Each node's own values
+            // are put back on every way out.
             var newNodes = plan.Nodes.Select(n => n.Node.EndPoint).ToList();
-            return NodeTimeoutOverride.RunAsync(_connection, newNodes, token => JoinAsync(plan, deadline, progress, token), progress, cancellationToken);
+            var syncSources = plan.Nodes.Where(n => n.IsReplica).Select(n => n.Master.ToEndPoint()).Where(e => e != null).Distinct().ToList();
+            return NodeTimeoutOverride.RunAsync(_connection, newNodes, syncSources, token => JoinAsync(plan, deadline, progress, token), progress, cancellationToken);
         }
 
         private async Task<IReadOnlyList<RedisClusterNode>> JoinAsync(AddNodePlan plan, Deadline deadline, IProgress<OperationProgress> progress, CancellationToken cancellationToken)

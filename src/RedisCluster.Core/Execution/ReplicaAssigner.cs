@@ -29,7 +29,15 @@ namespace RedisCluster
         }
 
         /// <summary>Applies the plan; returns the node as it then sees itself.</summary>
-        public async Task<RedisClusterNode> ApplyAsync(ReplicaPlan plan, Deadline deadline, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+        public Task<RedisClusterNode> ApplyAsync(ReplicaPlan plan, Deadline deadline, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+        {
+            // The master holds a replica's first sync back by its diskless sync delay (5 s by default) for more
+            // replicas to share it: it starts this one at once, and gets its own value back on every way out.
+            var syncSource = plan.IsAlreadyDone || plan.Master.ToEndPoint() == null ? new NodeEndPoint[0] : new[] { plan.Master.ToEndPoint() };
+            return NodeTimeoutOverride.RunAsync(_connection, new NodeEndPoint[0], syncSource, token => ReplicateAsync(plan, deadline, progress, token), progress, cancellationToken);
+        }
+
+        private async Task<RedisClusterNode> ReplicateAsync(ReplicaPlan plan, Deadline deadline, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
         {
             if (!plan.IsAlreadyDone)
             {

@@ -176,7 +176,7 @@ function Wait-TestClusterOk {
     param([object[]] $Node, [int] $Replicas = -1, [int] $TimeoutSeconds = 30, [switch] $Synced)
     Wait-Until -TimeoutSeconds $TimeoutSeconds -IntervalMilliseconds 200 -Because 'every node reports ok, one slot map and every replica' {
         $states = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER INFO) -match '^cluster_state:' }
-        $slots = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER SLOTS) -join ',' }
+        $slots = foreach ($n in $Node) { Get-TestSlotMap $n.EndPoint $n.Password }
         $replicaCounts = @()
         $listedReplicas = @()
         $linksDown = 0
@@ -198,6 +198,34 @@ function Wait-TestClusterOk {
         @($states | Where-Object { $_ -ne 'cluster_state:ok' }).Count -eq 0 -and @($slots | Select-Object -Unique).Count -eq 1 -and
             $replicasSeen -and $listed -and (-not $Synced -or $linksDown -eq 0)
     }
+}
+
+function Get-TestSlotMap {
+    <#
+    .SYNOPSIS
+        CLUSTER SLOTS of one node as one line, in a form two nodes' answers compare by: ranges in order, each with its
+        master, then its replicas sorted. A node lists a master's replicas in the order it learnt of them, which
+        differs between nodes that met them in another order.
+    #>
+    param([string] $EndPoint, [string] $Password)
+    # redis-cli flattens the nested reply: start, end, then per node ip, port, id and its metadata (an empty map).
+    $lines = @(Invoke-RedisCli $EndPoint $Password CLUSTER SLOTS)
+    $ranges = [System.Collections.Generic.List[string]]::new()
+    $i = 0
+    while ($i + 1 -lt $lines.Count) {
+        $range = "$($lines[$i])-$($lines[$i + 1])"
+        $i += 2
+        $nodes = [System.Collections.Generic.List[string]]::new()
+        while ($i + 2 -lt $lines.Count -and $lines[$i] -match '[.:]' -and $lines[$i] -notmatch '^\d+$') {
+            $nodes.Add("$($lines[$i]):$($lines[$i + 1]):$($lines[$i + 2])")
+            $i += 3
+            while ($i -lt $lines.Count -and $lines[$i] -notmatch '^\d+$' -and -not ($lines[$i] -match '[.:]' -and $i + 1 -lt $lines.Count -and $lines[$i + 1] -match '^\d+$')) { $i++ }
+        }
+        $master = if ($nodes.Count -gt 0) { $nodes[0] } else { '' }
+        $replicas = @($nodes | Select-Object -Skip 1 | Sort-Object)
+        $ranges.Add("$range $master [$($replicas -join ' ')]")
+    }
+    ($ranges | Sort-Object { [int]($_ -split '-')[0] }) -join ', '
 }
 
 function Get-TestNodeView {
@@ -261,13 +289,13 @@ function Assert-ClusterInvariant {
     $views = @{}
     foreach ($n in $Node) { $views[$n.EndPoint] = @(Get-TestNodeView $n.EndPoint $Password) }
 
-    # 1. Coverage: same CLUSTER SLOTS everywhere, all 16384 slots, cluster_state ok everywhere. CLUSTER SLOTS
+    # 1. Coverage: same CLUSTER SLOTS everywhere (replicas in any order), all 16384 slots, cluster_state ok everywhere. CLUSTER SLOTS
     # lists a replica once the asking node has heard (by gossip) of a replication offset for it, so right after
     # the first writes nodes may list different replicas for a moment: agreement is awaited, briefly.
     $last = @{}
     try {
         Wait-Until -TimeoutSeconds 10 -IntervalMilliseconds 100 -Because 'every node returns the same CLUSTER SLOTS' {
-            $last.Replies = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $Password CLUSTER SLOTS) -join ',' }
+            $last.Replies = foreach ($n in $Node) { Get-TestSlotMap $n.EndPoint $Password }
             @($last.Replies | Select-Object -Unique).Count -eq 1
         }
     } catch {
