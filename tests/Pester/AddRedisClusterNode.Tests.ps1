@@ -142,7 +142,7 @@ Describe 'Add-RedisClusterNode refuses unfit nodes and changes nothing' {
         try {
             # DEBUG POPULATE ignores slot ownership: a node without slots that holds keys.
             $null = Invoke-RedisCli $full.EndPoint $Password DEBUG POPULATE 3
-            Assert-Refused $full NodeNotEmpty InvalidOperation "Nodes that cannot join the cluster (nothing was changed): $($full.EndPoint): it holds 3 key(s); a node joins empty. A node left from an earlier cluster can join after Reset-RedisClusterNode -Hard (with -DeleteData for its keys)."
+            Assert-Refused $full NodeNotEmpty InvalidOperation "Nodes that cannot join the cluster (nothing was changed): $($full.EndPoint): it holds 3 key(s); a node joins empty. A node from an earlier cluster can be reused after Reset-RedisClusterNode -Hard (with -DeleteData for its keys; a master that still owns slots must first move them to other masters of its cluster)."
         } finally { Stop-TestNode -Node $full }
     }
 

@@ -67,7 +67,7 @@ namespace RedisCluster.Tests
             Assert.Equal("NodeNotEmpty", e.ErrorId);
             Assert.Equal(FailureKind.InvalidState, e.Kind);
             Assert.Equal("Nodes that cannot join the cluster (nothing was changed): 127.0.0.1:21000: it holds 3 key(s); a node joins empty. " +
-                "A node left from an earlier cluster can join after Reset-RedisClusterNode -Hard (with -DeleteData for its keys).", e.Message);
+                "A node from an earlier cluster can be reused after Reset-RedisClusterNode -Hard (with -DeleteData for its keys; a master that still owns slots must first move them to other masters of its cluster).", e.Message);
         }
 
         [Fact]

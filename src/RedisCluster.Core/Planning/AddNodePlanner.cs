@@ -9,9 +9,6 @@ namespace RedisCluster
     /// </summary>
     public static class AddNodePlanner
     {
-        private const string ResetAdvice =
-            "A node left from an earlier cluster can join after Reset-RedisClusterNode -Hard (with -DeleteData for its keys).";
-
         /// <param name="masterIdOrPrefix">The master the nodes are to replicate (an id or a unique prefix); null to join them as masters.</param>
         public static AddNodePlan Plan(JoinInspection inspection, string masterIdOrPrefix)
         {
@@ -25,7 +22,7 @@ namespace RedisCluster
                 var first = problems[0];
                 bool reusable = problems.Any(p => p.ErrorId == NodeNotEmpty);
                 throw new RedisClusterException(first.Kind,
-                    "Nodes that cannot join the cluster (nothing was changed): " + string.Join(" ", problems.Select(p => p.Text)) + (reusable ? " " + ResetAdvice : string.Empty),
+                    "Nodes that cannot join the cluster (nothing was changed): " + string.Join(" ", problems.Select(p => p.Text)) + (reusable ? " " + NodeSetRules.ReuseAdvice : string.Empty),
                     first.EndPoint)
                 { ErrorId = first.ErrorId };
             }

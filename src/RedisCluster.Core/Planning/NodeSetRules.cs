@@ -9,6 +9,10 @@ namespace RedisCluster
     /// </summary>
     public static class NodeSetRules
     {
+        /// <summary>How a node that belongs to an earlier cluster becomes fit again, said wherever such a node is refused.</summary>
+        public const string ReuseAdvice =
+            "A node from an earlier cluster can be reused after Reset-RedisClusterNode -Hard (with -DeleteData for its keys; a master that still owns slots must first move them to other masters of its cluster).";
+
         /// <summary>Why a node without cluster support cannot take part, and what fixes it.</summary>
         public const string ClusterDisabledReason = "cluster support is disabled (set 'cluster-enabled yes' in its config and restart it).";
 
