@@ -183,7 +183,7 @@ Describe 'Add-RedisClusterNode refuses unfit nodes and changes nothing' {
         try {
             $null = Invoke-RedisCli $owner.EndPoint $Password CLUSTER ADDSLOTS 7
             $plain | Add-Member NoClusterState $true
-            Assert-Refused @($good, $plain, $owner) ClusterSupportDisabled InvalidOperation "Nodes that cannot join the cluster (nothing was changed): $($plain.EndPoint): cluster support is disabled*. $($owner.EndPoint): it owns slots 7: it belongs to another cluster. A node left*"
+            Assert-Refused @($good, $plain, $owner) ClusterSupportDisabled InvalidOperation "Nodes that cannot join the cluster (nothing was changed): $($plain.EndPoint): cluster support is disabled*. $($owner.EndPoint): it owns slots 7: it belongs to another cluster. A node from an earlier cluster can be reused after Reset-RedisClusterNode*"
         } finally { Stop-TestNode -Node $owner, $plain, $good }
     }
 
@@ -243,36 +243,45 @@ Describe 'Add-RedisClusterNode when the join cannot finish' {
             # It announces a bus port where nothing listens: no cluster node can ever finish meeting it.
             Start-TestNode -Password $Password -Setting @{ 'cluster-announce-bus-port' = 9 }
         }
+        # Joined as a replica of this master, which lowers its diskless sync delay for the first sync too.
+        $script:SmallMaster = $Small[0]
+        $script:SmallMasterId = (Get-TestNodeView $SmallMaster.EndPoint $Password | Where-Object { $_.Flags -contains 'myself' }).Id
+        function Get-JoinSettings([object] $Cut) {
+            # What the join lowers while it waits, on the new node and on the master: it must be back afterwards.
+            '{0} {1}' -f (Invoke-RedisCli $Cut.EndPoint $Password CONFIG GET cluster-node-timeout)[1],
+                (Invoke-RedisCli $SmallMaster.EndPoint $Password CONFIG GET repl-diskless-sync-delay)[1]
+        }
     }
     AfterAll { Stop-TestNode -Node $Small }
 
     It 'gives up after -TimeoutSeconds with ClusterNotSettled, says why, and puts the node timeout back' {
         $cut = Start-CutOffNode
         try {
-            $err = Get-ErrorRecord { Add-RedisClusterNode -EndPoint $Small[0].EndPoint -Credential $Cred -NewNode $cut.EndPoint -TimeoutSeconds 2 }
+            $err = Get-ErrorRecord { Add-RedisClusterNode -EndPoint $Small[0].EndPoint -Credential $Cred -NewNode $cut.EndPoint -MasterId $SmallMasterId -TimeoutSeconds 2 }
             $err.FullyQualifiedErrorId | Should -Be 'ClusterNotSettled,RedisCluster.Commands.AddRedisClusterNodeCommand'
             $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
             "$err" | Should -BeLike "Waiting for the new nodes and the cluster to know each other: not done after 2 s. Still unsettled: *has not yet met $($cut.EndPoint)*cluster bus port (port + 10000, or cluster-announce-bus-port)*"
-            (Invoke-RedisCli $cut.EndPoint $Password CONFIG GET cluster-node-timeout)[1] | Should -Be '2000'
+            Get-JoinSettings $cut | Should -Be '2000 5'
             Assert-ClusterInvariant -Node $Small -Password $Password
         } finally { Stop-TestNode -Node $cut }
     }
 
-    It 'puts the lowered node timeout back when stopped mid-join (Ctrl+C)' {
+    It 'puts the lowered node timeout and sync delay back when stopped mid-join (Ctrl+C)' {
         $cut = Start-CutOffNode
         $shell = [powershell]::Create()
         try {
             $null = $shell.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement()
             $null = $shell.AddCommand('Add-RedisClusterNode').AddParameter('EndPoint', $Small[0].EndPoint).AddParameter('Credential', $Cred).
-                AddParameter('NewNode', $cut.EndPoint).AddParameter('TimeoutSeconds', 600)
+                AddParameter('NewNode', $cut.EndPoint).AddParameter('MasterId', $SmallMasterId).AddParameter('TimeoutSeconds', 600)
             $running = $shell.BeginInvoke()
-            Wait-Until { (Invoke-RedisCli $cut.EndPoint $Password CONFIG GET cluster-node-timeout)[1] -eq '500' } -Because 'the join has lowered the node timeout' -TimeoutSeconds 20
+            Wait-Until { (Get-JoinSettings $cut) -eq '500 0' } -Because 'the join has lowered the node timeout and the sync delay' -TimeoutSeconds 20
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $shell.Stop()
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
             $running.IsCompleted | Should -BeTrue
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
             # Put back before the stop returned.
-            (Invoke-RedisCli $cut.EndPoint $Password CONFIG GET cluster-node-timeout)[1] | Should -Be '2000'
+            Get-JoinSettings $cut | Should -Be '2000 5'
             Assert-ClusterInvariant -Node $Small -Password $Password
         } finally {
             $shell.Dispose()

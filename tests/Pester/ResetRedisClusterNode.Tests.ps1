@@ -43,7 +43,7 @@ Describe 'Reset-RedisClusterNode' {
         $null = Connect-RedisCluster -EndPoint $Entry -Credential $Cred
         $replica = Get-RedisClusterNode -Role Replica | Select-Object -First 1
         $others = @($Members | Where-Object EndPoint -ne $replica.EndPoint)
-        $reset = @($replica | Reset-RedisClusterNode -Hard -DeleteData -Force -WarningVariable warnings -WarningAction SilentlyContinue)
+        $reset = @($replica | Reset-RedisClusterNode -Hard -DeleteData -Force -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue)
 
         $reset.Count | Should -Be 1
         $reset[0] | Should -BeOfType ([RedisCluster.RedisClusterNode])
@@ -75,7 +75,7 @@ Describe 'Reset-RedisClusterNode' {
         $pair = New-MetPair
         try {
             $id = (Get-Own $pair[0].EndPoint).Id
-            $reset = Reset-RedisClusterNode -EndPoint $pair[0].EndPoint -Credential $Cred -WarningVariable warnings -WarningAction SilentlyContinue
+            $reset = Reset-RedisClusterNode -EndPoint $pair[0].EndPoint -Credential $Cred -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
             $reset.NodeId | Should -Be $id
             @(Get-View $pair[0].EndPoint).Count | Should -Be 1
             "$warnings" | Should -BeLike "1 node(s) still list $($pair[0].EndPoint) as ${id}: $($pair[1].EndPoint). *CLUSTER FORGET $id*"
@@ -97,18 +97,21 @@ Describe 'Reset-RedisClusterNode' {
             "$err" | Should -BeLike "$($full.EndPoint) (*) holds 3 key(s), which a reset requires deleting. Add -DeleteData to delete them with the reset; nothing was changed."
             Get-TestNodeState -Node $full -Password $Password | Should -Be $before
 
-            $reset = Reset-RedisClusterNode -EndPoint $full.EndPoint -Credential $Cred -DeleteData -Force -Hard
+            $reset = Reset-RedisClusterNode -EndPoint $full.EndPoint -Credential $Cred -DeleteData -Force -Hard -Confirm:$false
             Invoke-RedisCli $full.EndPoint $Password DBSIZE | Should -Be 0
             $reset.NodeId | Should -Not -Be ($before -split '[| ]')[1]
         } finally { Stop-TestNode -Node $full }
         Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
     }
 
-    It 'asks before deleting data unless -Force: a script that cannot answer deletes nothing' {
+    It 'asks before resetting (ConfirmImpact High) and before deleting data unless -Force: a script that cannot answer changes nothing' {
         $replica = Get-View | Where-Object { $_.Flags -contains 'slave' } | Select-Object -First 1
         $before = Get-TestNodeState -Node $Members -Password $Password
-        $output = Invoke-AsScheduledScript "Reset-RedisClusterNode -EndPoint $($replica.EndPoint) -Credential `$cred -DeleteData"
-        $output | Should -BeLike '*NonInteractive*'
+        # The reset itself is confirmed by default; with that waived, the data loss still asks.
+        foreach ($waiver in '', '-Confirm:$false') {
+            $output = Invoke-AsScheduledScript "Reset-RedisClusterNode -EndPoint $($replica.EndPoint) -Credential `$cred -DeleteData $waiver"
+            $output | Should -BeLike '*NonInteractive*'
+        }
         Get-TestNodeState -Node $Members -Password $Password | Should -Be $before
         Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
     }
@@ -151,7 +154,7 @@ Describe 'Reset-RedisClusterNode refuses and changes nothing' {
     It 'refuses each piped node on its own, the masters by name, and resets none' {
         $null = Connect-RedisCluster -EndPoint $Entry -Credential $Cred
         $before = Get-TestNodeState -Node $Members -Password $Password
-        $reset = @(Get-RedisClusterNode -Role Master | Reset-RedisClusterNode -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $reset = @(Get-RedisClusterNode -Role Master | Reset-RedisClusterNode -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue)
         $reset | Should -BeNullOrEmpty
         $errors.Count | Should -Be 3
         $errors | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'MasterOwnsSlots,RedisCluster.Commands.ResetRedisClusterNodeCommand' }

@@ -3,7 +3,7 @@ using RedisCluster.Internal;
 
 namespace RedisCluster.Commands
 {
-    [Cmdlet(VerbsCommon.Reset, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = CurrentConnectionSet)]
+    [Cmdlet(VerbsCommon.Reset, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = CurrentConnectionSet)]
     [OutputType(typeof(RedisClusterNode))]
     public sealed class ResetRedisClusterNodeCommand : ClusterNodeCmdlet
     {
