@@ -207,7 +207,7 @@ Describe 'Add-RedisClusterNode refuses unfit nodes and changes nothing' {
             Assert-Refused $spare InvalidNodeId InvalidArgument "'xyz' is not a node id*" @{ MasterId = 'xyz' }
             Assert-Refused $spare NodeNotFound ObjectNotFound "No node of the cluster has the id 0123456789abcdef...*" @{ MasterId = '0123456789abcdef' }
             $replica = Get-TestNodeView $Entry $Password | Where-Object { $_.Flags -contains 'slave' } | Select-Object -First 1
-            Assert-Refused $spare NotAMaster InvalidArgument "-MasterId $($replica.Id) names $($replica.Id.Substring(0, 8)) ($($replica.EndPoint)), which is a replica of $($replica.MasterId.Substring(0, 8)): new replicas need a master.*" @{ MasterId = $replica.Id }
+            Assert-Refused $spare NotAMaster InvalidArgument "-MasterId names $($replica.EndPoint) ($($replica.Id.Substring(0, 8))), which is a replica of $($replica.MasterId.Substring(0, 8)): only a master can take replicas. Get-RedisClusterNode -Role Master lists them." @{ MasterId = $replica.Id }
         } finally { Stop-TestNode -Node $spare }
     }
 

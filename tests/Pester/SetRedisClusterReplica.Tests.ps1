@@ -140,7 +140,7 @@ Describe 'Set-RedisClusterReplica refuses what Redis would refuse obscurely, and
         $replica = Get-View | Where-Object { $_.Flags -contains 'slave' } | Select-Object -First 1
         $otherReplica = Get-View | Where-Object { $_.Flags -contains 'slave' -and $_.Id -ne $replica.Id } | Select-Object -First 1
         Assert-Refused { Set-RedisClusterReplica -EndPoint $replica.EndPoint -Credential $Cred -MasterId $otherReplica.Id } NotAMaster InvalidArgument `
-            "$($otherReplica.EndPoint) ($($otherReplica.Id.Substring(0, 8))) is a replica (of $($otherReplica.MasterId.Substring(0, 8))): a node can only replicate a master. Get-RedisClusterNode -Role Master lists them."
+            "-MasterId names $($otherReplica.EndPoint) ($($otherReplica.Id.Substring(0, 8))), which is a replica of $($otherReplica.MasterId.Substring(0, 8)): only a master can take replicas. Get-RedisClusterNode -Role Master lists them."
         Assert-Refused { Set-RedisClusterReplica -EndPoint $replica.EndPoint -Credential $Cred -MasterId 'abcdef0123456789' } NodeNotFound ObjectNotFound `
             "No node of the cluster has the id abcdef0123456789... (as seen from *)."
         Assert-Refused { Set-RedisClusterReplica -EndPoint $replica.EndPoint -Credential $Cred -MasterId 'no-such-id' } InvalidNodeId InvalidArgument "'no-such-id' is not a node id*"

@@ -148,7 +148,7 @@ namespace RedisCluster.Tests
             var e = Refusal(() => AddNodePlanner.Plan(Inspection(Fresh()), Ids.N4));
             Assert.Equal("NotAMaster", e.ErrorId);
             Assert.Equal(FailureKind.InvalidArgument, e.Kind);
-            Assert.StartsWith($"-MasterId {Ids.N4} names 1be83e51 (127.0.0.1:21004), which is a replica of e23404f0: new replicas need a master.", e.Message);
+            Assert.Equal("-MasterId names 127.0.0.1:21004 (1be83e51), which is a replica of e23404f0: only a master can take replicas. Get-RedisClusterNode -Role Master lists them.", e.Message);
         }
 
         [Fact]
@@ -166,6 +166,10 @@ namespace RedisCluster.Tests
             var e = Refusal(() => AddNodePlanner.Plan(new JoinInspection(cluster, new[] { Fresh() }), Ids.N2));
             Assert.Equal("MasterUnavailable", e.ErrorId);
             Assert.Equal(FailureKind.InvalidState, e.Kind);
+            Assert.Equal("The master 127.0.0.1:21002 (c2445dca) is flagged as failing: a replica could not sync from it; nothing was changed.", e.Message);
+            var unreachable = Refusal(() => AddNodePlanner.Plan(new JoinInspection(Cluster, new[] { Fresh() }, new[] { Ids.Id(Ids.N2) }), Ids.N2));
+            Assert.Equal("MasterUnavailable", unreachable.ErrorId);
+            Assert.Contains("is unreachable", unreachable.Message);
         }
 
         [Fact]
@@ -237,7 +241,7 @@ namespace RedisCluster.Tests
             var e = Refusal(() => PlanReplica("six-node-21004.txt", 21004, Ids.N5));
             Assert.Equal("NotAMaster", e.ErrorId);
             Assert.Equal(FailureKind.InvalidArgument, e.Kind);
-            Assert.Equal("127.0.0.1:21005 (ccd8b805) is a replica (of c2445dca): a node can only replicate a master. Get-RedisClusterNode -Role Master lists them.", e.Message);
+            Assert.Equal("-MasterId names 127.0.0.1:21005 (ccd8b805), which is a replica of c2445dca: only a master can take replicas. Get-RedisClusterNode -Role Master lists them.", e.Message);
         }
 
         [Fact]

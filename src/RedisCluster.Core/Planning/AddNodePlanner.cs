@@ -68,20 +68,7 @@ namespace RedisCluster
         private static RedisClusterNode ChooseMaster(JoinInspection inspection, string idOrPrefix)
         {
             var master = inspection.Cluster.Resolve(idOrPrefix);
-            string name = $"{master.NodeId.Substring(0, 8)} ({(master.EndPoint.Length > 0 ? master.EndPoint : "no address")})";
-            if (master.Role != NodeRole.Master)
-            {
-                string what = master.Role == NodeRole.Replica ? $"a replica of {master.MasterNodeId?.Short}" : "not a master yet (still in handshake)";
-                throw new RedisClusterException(FailureKind.InvalidArgument,
-                    $"-MasterId {idOrPrefix} names {name}, which is {what}: new replicas need a master. Get-RedisClusterNode -Role Master lists them.")
-                { ErrorId = "NotAMaster" };
-            }
-            if (master.IsFailing || inspection.UnreachableMembers.Contains(master.Id))
-            {
-                throw new RedisClusterException(FailureKind.InvalidState,
-                    $"The master {name} is {(master.IsFailing ? "flagged as failing" : "unreachable")}: a replica could not sync from it (nothing was changed).")
-                { ErrorId = "MasterUnavailable" };
-            }
+            NodeRefusals.EnsureUsableMaster(master, inspection.UnreachableMembers.Contains(master.Id));
             return master;
         }
 

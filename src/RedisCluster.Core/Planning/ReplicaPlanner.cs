@@ -53,25 +53,13 @@ namespace RedisCluster
         public static ReplicaPlan Plan(ClusterTopology cluster, ClusterTopology nodeView, long keyCount, NodeEndPoint endPoint, RedisClusterNode master)
         {
             var node = nodeView.Myself;
-            if (master.Role != NodeRole.Master)
-            {
-                string what = master.Role == NodeRole.Replica ? $"a replica (of {master.MasterNodeId?.Short})" : "no master yet (still in handshake)";
-                throw new RedisClusterException(FailureKind.InvalidArgument,
-                    $"{NodeRefusals.Name(master)} is {what}: a node can only replicate a master. Get-RedisClusterNode -Role Master lists them.", master.ToEndPoint())
-                { ErrorId = "NotAMaster" };
-            }
             if (node.Id == master.Id)
             {
                 throw new RedisClusterException(FailureKind.InvalidArgument,
                     $"{NodeRefusals.Name(node)} cannot replicate itself: give the id of another master.", endPoint)
                 { ErrorId = "ReplicaOfItself" };
             }
-            if (master.IsFailing)
-            {
-                throw new RedisClusterException(FailureKind.InvalidState,
-                    $"The master {NodeRefusals.Name(master)} is flagged as failing: a replica could not sync from it; nothing was changed.", master.ToEndPoint())
-                { ErrorId = "MasterUnavailable" };
-            }
+            NodeRefusals.EnsureUsableMaster(master);
             var seenMaster = nodeView.Find(master.Id);
             if (seenMaster == null || seenMaster.Role != NodeRole.Master)
             {
