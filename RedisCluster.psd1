@@ -13,6 +13,7 @@
     RequiredAssemblies   = @('RedisCluster.Core.dll')
     FormatsToProcess     = @('RedisCluster.Format.ps1xml')
     CmdletsToExport      = @(
+        'Add-RedisClusterNode'
         'Connect-RedisCluster'
         'Disconnect-RedisCluster'
         'Get-RedisClusterInfo'
@@ -22,7 +23,9 @@
         'Invoke-RedisClusterCommand'
         'New-RedisCluster'
         'New-RedisClusterNode'
+        'Reset-RedisClusterNode'
         'Set-RedisClusterConfig'
+        'Set-RedisClusterReplica'
         'Test-RedisCluster'
         'Wait-RedisCluster'
     )

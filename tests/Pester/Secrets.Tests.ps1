@@ -52,11 +52,13 @@ BeforeAll {
         $wrong = New-TestCredential "$($canary.Secret)-wrong" $canary.UserName
         $conf = Join-Path $Root "$($canary.UserName)/conf"
         $data = Join-Path $Root "$($canary.UserName)/data"
-        $ports = 1..6 | ForEach-Object { Get-FreeNodePort }
+        # Six for the cluster, two it grows by.
+        $ports = 1..8 | ForEach-Object { Get-FreeNodePort }
         Capture { $canary.Nodes = @(New-RedisClusterNode -Port $ports -Credential $cred -InstallPath $conf -DataPath $data) }
         # A start redis-server refuses: its complaint would quote config lines.
         Capture { New-RedisClusterNode -Port (Get-FreeNodePort) -Credential $cred -InstallPath $conf -DataPath $data -Setting @{ 'no-such-directive' = 'x' } }
-        $endPoints = $canary.Nodes.EndPoint
+        $endPoints = $canary.Nodes.EndPoint[0..5]
+        $spare = $canary.Nodes.EndPoint[6..7]
         Capture { New-RedisCluster -EndPoint $endPoints -ReplicasPerMaster 1 -Credential $cred -WhatIf }
         Capture { New-RedisCluster -EndPoint $endPoints -ReplicasPerMaster 1 -Credential $cred }
         $canary.LinkedReplicas = Wait-ReplicaLink $canary
@@ -69,6 +71,14 @@ BeforeAll {
         # Reads requirepass and masterauth (to learn whether they are set), with every command in the debug stream.
         Capture { Test-RedisCluster }
         Capture { Test-RedisCluster -EndPoint $endPoints[0] -Credential $cred -Quiet }
+        # Grows the cluster and takes a node out again: the new nodes are reached with the cluster's credential,
+        # their node timeout and the master's sync delay are lowered and put back.
+        Capture { Add-RedisClusterNode -NewNode $spare[0] -WhatIf }
+        Capture { Add-RedisClusterNode -NewNode $spare[0] }
+        $masters = @(Get-RedisClusterNode -Role Master | Where-Object SlotCount -gt 0)
+        Capture { Add-RedisClusterNode -EndPoint $endPoints[0] -Credential $cred -NewNode $spare[1] -MasterId $masters[0].NodeId }
+        Capture { Get-RedisClusterNode -Role Replica | Where-Object EndPoint -eq $spare[1] | Set-RedisClusterReplica -MasterId $masters[1].NodeId }
+        Capture { Reset-RedisClusterNode -EndPoint $spare[1] -Credential $cred -Hard -DeleteData -Force -Confirm:$false }
         Capture { Connect-RedisCluster -EndPoint $endPoints[0] -Credential $wrong }
         Capture { Get-RedisClusterNode -EndPoint $endPoints[0] -Credential $wrong }
         Capture { New-RedisCluster -EndPoint $endPoints -Credential $cred }
@@ -91,8 +101,8 @@ AfterAll {
 
 Describe 'Secrets' {
     It 'ran the cmdlets it meant to (the canary search is not vacuous)' {
-        $Canaries[0].Nodes.Count | Should -Be 6
-        $Canaries[1].Nodes.Count | Should -Be 6
+        $Canaries[0].Nodes.Count | Should -Be 8
+        $Canaries[1].Nodes.Count | Should -Be 8
         $text = $Transcript -join "`n"
         $text | Should -BeLike '*0-5460*'
         $text | Should -BeLike '*AuthenticationFailed*'
@@ -101,6 +111,10 @@ Describe 'Secrets' {
         $text | Should -BeLike '* <- CLUSTER *'
         $text | Should -BeLike '* <- CONFIG GET masterauth*'
         $text | Should -BeLike '*AuthConsistency*'
+        $text | Should -BeLike '* <- CLUSTER MEET *'
+        $text | Should -BeLike '* <- CLUSTER REPLICATE *'
+        $text | Should -BeLike '* <- CLUSTER RESET HARD*'
+        $text | Should -BeLike '*still list*'
     }
 
     It 'let the replicas log in to their masters (user <UserName>)' -ForEach @(@{ Index = 0; UserName = 'default' }, @{ Index = 1; UserName = 'operator' }) {
@@ -123,7 +137,7 @@ Describe 'Secrets' {
     It 'are in the node configs as redis.conf reads them (user <UserName>): escaped, an ACL user''s hashed' -ForEach @(@{ Index = 0; UserName = 'default' }, @{ Index = 1; UserName = 'operator' }) {
         $canary = $Canaries[$Index]
         $configs = @(Get-ChildItem (Join-Path $Root "$UserName/conf") -Filter 'redis_*.conf')
-        $configs.Count | Should -Be 6
+        $configs.Count | Should -Be 8
         foreach ($config in $configs) {
             $lines = Get-Content $config.FullName
             $lines | Should -Contain $canary.AuthLine

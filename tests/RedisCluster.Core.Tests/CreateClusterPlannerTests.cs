@@ -203,15 +203,15 @@ namespace RedisCluster.Tests
         [Fact]
         public void ServersOlderThan7_AreRefusedByName()
         {
-            var e = Assert.Throws<RedisClusterException>(() => ClusterCreator.EnsureServersNewEnough(new[]
+            var e = Assert.Throws<RedisClusterException>(() => ServerRequirements.EnsureNewEnough(new[]
             {
                 (new NodeEndPoint("10.0.0.1", 6379), new System.Version(7, 0, 15)),
                 (new NodeEndPoint("10.0.0.2", 6379), new System.Version(6, 2, 14)),
                 (new NodeEndPoint("10.0.0.3", 6379), (System.Version)null),
-            }));
+            }, "Creating a cluster"));
             Assert.Equal("ServerTooOld", e.ErrorId);
-            Assert.EndsWith("Too old: 10.0.0.2:6379 runs 6.2.14.", e.Message);
-            ClusterCreator.EnsureServersNewEnough(new[] { (new NodeEndPoint("h", 1), new System.Version(7, 0)) });
+            Assert.Equal("Creating a cluster needs Redis 7.0 or newer; nothing was changed. Too old: 10.0.0.2:6379 runs 6.2.14.", e.Message);
+            ServerRequirements.EnsureNewEnough(new[] { (new NodeEndPoint("h", 1), new System.Version(7, 0)) }, "Creating a cluster");
         }
 
         [Fact]

@@ -24,6 +24,9 @@ namespace RedisCluster
         private volatile IReadOnlyList<NodeEndPoint> _knownEndPoints = new NodeEndPoint[0];
         private volatile NodeEndPoint _endPoint;
 
+        // Nodes reset out of the cluster through this connection: asked for the topology only when nothing else answers.
+        private readonly ConcurrentDictionary<NodeEndPoint, bool> _retired = new ConcurrentDictionary<NodeEndPoint, bool>();
+
         private RedisClusterConnection(ConnectionSettings settings, INodeConnector connector)
         {
             Settings = settings;
@@ -71,8 +74,10 @@ namespace RedisCluster
         }
 
         /// <summary>
-        /// The client for one node, connecting it on first use. A command timeout longer than the settings'
-        /// gets a client of its own: the client library caps every call at its connection's timeout.
+        /// The client for one node, connecting it on first use. Any endpoint will do, in the cluster or not (a node
+        /// about to join it): it is reached with this connection's credential, TLS and timeouts. A command timeout
+        /// longer than the settings' gets a client of its own: the client library caps every call at its
+        /// connection's timeout.
         /// </summary>
         public Task<INodeClient> GetNodeAsync(NodeEndPoint endPoint, CancellationToken cancellationToken, TimeSpan? commandTimeout = null)
         {
@@ -101,7 +106,8 @@ namespace RedisCluster
         /// <summary>CLUSTER NODES from the current node, falling back to the seeds and then every other known node.</summary>
         public async Task<ClusterTopology> GetTopologyAsync(CancellationToken cancellationToken)
         {
-            var candidates = new[] { _endPoint }.Where(e => e != null).Concat(Settings.Seeds).Concat(_knownEndPoints).Distinct().ToList();
+            var candidates = new[] { _endPoint }.Where(e => e != null).Concat(Settings.Seeds).Concat(_knownEndPoints).Distinct()
+                .OrderBy(e => _retired.ContainsKey(e)).ToList();
             var failures = new List<RedisClusterException>();
             foreach (var endPoint in candidates)
             {
@@ -118,6 +124,16 @@ namespace RedisCluster
                 }
             }
             throw NoneAnswered(failures);
+        }
+
+        /// <summary>
+        /// Marks a node that no longer belongs to the cluster (it was reset): it knows only itself, so the topology is
+        /// read from any other node that answers, and from it only when none does.
+        /// </summary>
+        internal void Retire(NodeEndPoint endPoint)
+        {
+            _retired[endPoint] = true;
+            if (endPoint.Equals(_endPoint)) _endPoint = null;
         }
 
         /// <summary>CLUSTER NODES as one given node sees it.</summary>

@@ -16,9 +16,6 @@ namespace RedisCluster
     {
         private const string Activity = "Creating Redis cluster";
 
-        /// <summary>CLUSTER ADDSLOTSRANGE, which creation relies on, came with Redis 7.0.</summary>
-        public static readonly Version MinimumServerVersion = new Version(7, 0);
-
         private const string RunAgain = "Running the same New-RedisCluster again finishes the creation from where it stopped.";
 
         private readonly RedisClusterConnection _connection;
@@ -31,11 +28,7 @@ namespace RedisCluster
         /// </summary>
         public async Task<IReadOnlyList<CandidateNode>> InspectAsync(IReadOnlyList<NodeEndPoint> endPoints, CancellationToken cancellationToken)
         {
-            var duplicates = endPoints.GroupBy(e => e).Where(g => g.Count() > 1).Select(g => g.Key.ToString()).ToList();
-            if (duplicates.Count > 0)
-            {
-                throw Invalid("DuplicateEndPoint", $"Each node may be given once; repeated: {string.Join(", ", duplicates)}.");
-            }
+            NodeSetRules.EnsureGivenOnce(endPoints);
             var resolver = new HostResolver();
             var hostKeys = Task.WhenAll(endPoints.Select(resolver.AddressOfAsync));
             var snapshot = await ClusterSnapshot.ReadAsync(_connection, endPoints, cancellationToken).ConfigureAwait(false);
@@ -48,34 +41,18 @@ namespace RedisCluster
                     unreachable.Count == 1 ? first.Message : string.Join(" ", unreachable.Select(u => u.Failure.Message)), first.EndPoint, first)
                 { ErrorId = first.ErrorId };
             }
-            EnsureServersNewEnough(snapshot.Nodes.Select(n => (n.EndPoint, n.ServerVersion)));
+            ServerRequirements.EnsureNewEnough(snapshot.Nodes.Select(n => (n.EndPoint, n.ServerVersion)), "Creating a cluster (CLUSTER ADDSLOTSRANGE)");
             var noCluster = snapshot.Nodes.Where(n => !n.ClusterEnabled).ToList();
             if (noCluster.Count > 0)
             {
                 throw new RedisClusterException(FailureKind.InvalidState,
                     "Nodes not fit for a new cluster (nothing was changed): " +
-                    string.Join(" ", noCluster.Select(n => $"{n.EndPoint}: cluster support is disabled (set 'cluster-enabled yes' in its config and restart it).")))
+                    string.Join(" ", noCluster.Select(n => $"{n.EndPoint}: {NodeSetRules.ClusterDisabledReason}")))
                 { ErrorId = "ClusterSupportDisabled" };
             }
-            var sameNode = snapshot.Nodes.GroupBy(n => n.Id).Where(g => g.Count() > 1).ToList();
-            if (sameNode.Count > 0)
-            {
-                throw Invalid("DuplicateEndPoint",
-                    "These endpoints reach the same node: " + string.Join("; ", sameNode.Select(g => string.Join(" = ", g.Select(n => n.EndPoint)))) + ".");
-            }
+            NodeSetRules.EnsureDistinctNodes(snapshot.Nodes.Select(n => (n.EndPoint, n.Myself.Id)));
             var hosts = await hostKeys.ConfigureAwait(false);
             return snapshot.Nodes.Select((n, i) => new CandidateNode(n.EndPoint, hosts[i], n.Myself.Id, n.Myself.BusPort, n.View, n.KeyCount)).ToList();
-        }
-
-        /// <summary>Refuses, naming each, nodes older than the creation relies on; a version not reported is taken as new enough.</summary>
-        public static void EnsureServersNewEnough(IEnumerable<(NodeEndPoint EndPoint, Version Version)> servers)
-        {
-            var tooOld = servers.Where(s => s.Version != null && s.Version < MinimumServerVersion).ToList();
-            if (tooOld.Count == 0) return;
-            throw new RedisClusterException(FailureKind.InvalidState,
-                $"Creating a cluster needs Redis {MinimumServerVersion} or newer (CLUSTER ADDSLOTSRANGE); nothing was changed. Too old: " +
-                string.Join(", ", tooOld.Select(s => $"{s.EndPoint} runs {s.Version}")) + ".")
-            { ErrorId = "ServerTooOld" };
         }
 
         /// <summary>Applies the plan, skipping what the nodes already did. Returns the topology every node agreed on.</summary>
@@ -128,7 +105,7 @@ namespace RedisCluster
             var members = nodes.Select(n => (n.NodeId, n.EndPoint)).ToList();
             var met = await ClusterWait.UntilAsync(Read, s => s.UnreachableProblems().Concat(s.MeetProblems(members)),
                 deadline, "Waiting for every node to know the others", 40, progress, cancellationToken,
-                "Nodes that never finish the handshake usually cannot reach each other's cluster bus port (port + 10000, or cluster-announce-bus-port). " + RunAgain).ConfigureAwait(false);
+                ClusterWait.HandshakeAdvice + " " + RunAgain).ConfigureAwait(false);
 
             Report("Attaching replicas", 60);
             var relations = plan.Masters.SelectMany(m => m.Replicas.Select(r => (Replica: r, Master: m.Node))).ToList();
@@ -144,8 +121,5 @@ namespace RedisCluster
             Report("Cluster created", 100);
             return settled.Reference;
         }
-
-        private static RedisClusterException Invalid(string errorId, string message) =>
-            new RedisClusterException(FailureKind.InvalidArgument, message) { ErrorId = errorId };
     }
 }

@@ -29,36 +29,30 @@ namespace RedisCluster
         public static Task<T> RunAsync<T>(
             RedisClusterConnection connection, IReadOnlyCollection<NodeEndPoint> nodes,
             Func<CancellationToken, Task<T>> work, IProgress<OperationProgress> progress, CancellationToken cancellationToken) =>
-            RunAsync(connection, nodes, new[] { FastRejoin }, work, progress, cancellationToken);
+            RunAsync(connection, nodes, new NodeEndPoint[0], work, progress, cancellationToken);
 
         /// <summary>Lowers cluster-node-timeout and repl-diskless-sync-delay: for work that also waits for first syncs.</summary>
         public static Task<T> RunWithImmediateSyncAsync<T>(
             RedisClusterConnection connection, IReadOnlyCollection<NodeEndPoint> nodes,
             Func<CancellationToken, Task<T>> work, IProgress<OperationProgress> progress, CancellationToken cancellationToken) =>
-            RunAsync(connection, nodes, new[] { FastRejoin, ImmediateSync }, work, progress, cancellationToken);
+            RunAsync(connection, nodes, nodes, work, progress, cancellationToken);
 
         /// <summary>
-        /// Lowers cluster-node-timeout on the joining nodes, and repl-diskless-sync-delay on the serving masters they
-        /// are to replicate: for work that joins replicas to masters already in service. A serving master's node
-        /// timeout is left alone: lowered, a hiccup could get it failed over.
+        /// Lowers cluster-node-timeout on the nodes that join or settle, and repl-diskless-sync-delay on the masters
+        /// that are to give a replica its first sync (a live master's other settings are left alone).
         /// </summary>
-        public static Task<T> RunWithImmediateSyncFromAsync<T>(
-            RedisClusterConnection connection, IReadOnlyCollection<NodeEndPoint> joining, IReadOnlyCollection<NodeEndPoint> masters,
+        public static Task<T> RunAsync<T>(
+            RedisClusterConnection connection, IReadOnlyCollection<NodeEndPoint> joining, IReadOnlyCollection<NodeEndPoint> syncSources,
             Func<CancellationToken, Task<T>> work, IProgress<OperationProgress> progress, CancellationToken cancellationToken) =>
-            RunAsync(connection, joining.Select(n => (n, FastRejoin)).Concat(masters.Distinct().Select(n => (n, ImmediateSync))).ToList(), work, progress, cancellationToken);
-
-        private static Task<T> RunAsync<T>(
-            RedisClusterConnection connection, IReadOnlyCollection<NodeEndPoint> nodes, IReadOnlyList<KeyValuePair<string, long>> settings,
-            Func<CancellationToken, Task<T>> work, IProgress<OperationProgress> progress, CancellationToken cancellationToken) =>
-            RunAsync(connection, nodes.SelectMany(node => settings.Select(setting => (node, setting))).ToList(), work, progress, cancellationToken);
+            RunAsync(connection, joining.Select(n => (n, FastRejoin)).Concat(syncSources.Select(n => (n, ImmediateSync))).ToList(), work, progress, cancellationToken);
 
         private static async Task<T> RunAsync<T>(
-            RedisClusterConnection connection, IReadOnlyList<(NodeEndPoint Node, KeyValuePair<string, long> Setting)> lowerings,
+            RedisClusterConnection connection, IReadOnlyList<(NodeEndPoint Node, KeyValuePair<string, long> Setting)> settings,
             Func<CancellationToken, Task<T>> work, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
         {
-            var configured = await Task.WhenAll(lowerings.Select(async lowering =>
+            var configured = await Task.WhenAll(settings.Select(async s =>
             {
-                var (node, setting) = lowering;
+                var (node, setting) = s;
                 var client = await connection.GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
                 var pair = (await client.CallAsync(cancellationToken, "CONFIG", "GET", setting.Key).ConfigureAwait(false)).AsArray();
                 return (Node: node, Name: setting.Key, Value: pair.Count == 2 ? pair[1].AsInt64() : 0L, Lowered: setting.Value);
@@ -82,7 +76,7 @@ namespace RedisCluster
                     catch (RedisClusterException e)
                     {
                         progress?.Report(OperationProgress.Warning(
-                            $"{c.Node} keeps {c.Name} {c.Lowered} from the join: putting back its {c.Value} failed ({e.Message}). Set it with Set-RedisClusterConfig -Name {c.Name} -Value {c.Value}."));
+                            $"{c.Node} keeps {c.Name} {c.Lowered}, lowered while the nodes settled: putting back its {c.Value} failed ({e.Message}). Set it with Set-RedisClusterConfig -Name {c.Name} -Value {c.Value}."));
                     }
                 })).ConfigureAwait(false);
             }

@@ -79,8 +79,7 @@ namespace RedisCluster
             if (problems.Count > 0)
             {
                 throw new RedisClusterException(FailureKind.InvalidState,
-                    "Nodes not fit for a new cluster (nothing was changed): " + string.Join(" ", problems) +
-                    " A node from an earlier cluster can be reused after CLUSTER RESET HARD (and FLUSHALL for its keys).")
+                    "Nodes not fit for a new cluster (nothing was changed): " + string.Join(" ", problems) + " " + NodeSetRules.ReuseAdvice)
                 { ErrorId = "NodeNotEmpty" };
             }
         }

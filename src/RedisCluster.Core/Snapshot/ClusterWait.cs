@@ -16,6 +16,10 @@ namespace RedisCluster
         /// <summary>The ErrorId of every wait for a cluster that ran out of time, whatever it waited for: one id for scripts to catch.</summary>
         public const string TimeoutErrorId = "ClusterNotSettled";
 
+        /// <summary>What usually keeps nodes from finishing a handshake: said whenever a wait for nodes to meet times out.</summary>
+        public const string HandshakeAdvice =
+            "Nodes that never finish the handshake usually cannot reach each other's cluster bus port (port + 10000, or cluster-announce-bus-port).";
+
         public static Task<ClusterSnapshot> UntilAsync(
             Func<CancellationToken, Task<ClusterSnapshot>> read,
             Func<ClusterSnapshot, IEnumerable<string>> problems,

@@ -135,11 +135,7 @@ namespace RedisCluster.Internal
         protected RedisClusterNode TargetNode(ClusterTopology topology)
         {
             if (NodeId != null) return FindNode(topology, NodeId);
-            if (EndPoint == null)
-            {
-                ThrowInvalidArgument("NodeNotNamed", "Name the node to act on with -EndPoint or -NodeId, or pipe in node objects.", null);
-            }
-            var endPoint = ParseEndPoint(EndPoint);
+            var endPoint = NamedEndPoint();
             // The cluster lists nodes by IP: a host name given is compared by the address it resolves to.
             var node = topology.Find(endPoint) ??
                 topology.Find(new NodeEndPoint(Await(token => new HostResolver().AddressOfAsync(endPoint)), endPoint.Port));
@@ -149,6 +145,33 @@ namespace RedisCluster.Internal
                     $"{endPoint} is not a node of the cluster (as seen from {topology.Source}).", endPoint) { ErrorId = "NodeNotFound" }, EndPoint));
             }
             return node;
+        }
+
+        /// <summary>
+        /// Where to reach the node this input names, for cmdlets that also act on nodes the cluster does not list
+        /// (one left from a failed creation): -NodeId is looked up in the cluster, -EndPoint is taken as given.
+        /// Null after a non-terminating error for this input.
+        /// </summary>
+        protected NodeEndPoint TargetEndPoint(RedisClusterConnection connection)
+        {
+            if (NodeId == null) return NamedEndPoint();
+            var node = FindNode(TopologyOf(connection), NodeId);
+            if (node != null && node.ToEndPoint() == null)
+            {
+                WriteError(ErrorRecords.From(new RedisClusterException(FailureKind.InvalidState,
+                    $"The cluster knows no address for {node.NodeId}: it cannot be reached.") { ErrorId = "NodeWithoutAddress" }, NodeId));
+                return null;
+            }
+            return node?.ToEndPoint();
+        }
+
+        private NodeEndPoint NamedEndPoint()
+        {
+            if (EndPoint == null)
+            {
+                ThrowInvalidArgument("NodeNotNamed", "Name the node to act on with -EndPoint or -NodeId, or pipe in node objects.", null);
+            }
+            return ParseEndPoint(EndPoint);
         }
     }
 }

@@ -83,33 +83,64 @@ namespace RedisCluster.Internal
     }
 
     /// <summary>
-    /// Key names from the command line or the pipeline: strings and numbers, and objects with a Key property
-    /// (what Get-RedisKeySlot writes). Any other object is refused rather than hashed as its display text,
-    /// which for a piped node would be "93e1ed2b 127.0.0.1:7000 Master". This stands in for
-    /// ValueFromPipelineByPropertyName, because a transformation sees every piped object first.
+    /// Values from the command line or the pipeline: strings and numbers, and objects carrying the value in a named
+    /// property. Any other object is refused rather than taken as its display text, which for a piped node would be
+    /// "93e1ed2b 127.0.0.1:7000 Master". This stands in for ValueFromPipelineByPropertyName where that cannot
+    /// serve: a transformation sees every piped object first, and the property may share its name with another
+    /// parameter of the cmdlet.
     /// </summary>
-    public sealed class KeyNameTransformationAttribute : ArgumentTransformationAttribute
+    public abstract class PropertyValueTransformationAttribute : ArgumentTransformationAttribute
     {
+        private readonly string _property;
+        private readonly string _what;
+        private readonly string _carrier;
+
+        /// <param name="property">The property that holds the value on piped objects.</param>
+        /// <param name="what">What the value is, for the refusal: "a key name".</param>
+        /// <param name="carrier">The objects that carry it, for the refusal: "objects with a Key property".</param>
+        protected PropertyValueTransformationAttribute(string property, string what, string carrier)
+        {
+            _property = property;
+            _what = what;
+            _carrier = carrier;
+        }
+
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
             object value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
             if (value is IEnumerable enumerable && !(value is string))
             {
-                return enumerable.Cast<object>().Select(KeyOf).ToArray();
+                return enumerable.Cast<object>().Select(ValueOf).ToArray();
             }
-            return KeyOf(inputData);
+            return ValueOf(inputData);
         }
 
-        private static string KeyOf(object input)
+        private string ValueOf(object input)
         {
             var wrapped = input as PSObject;
             object value = wrapped != null ? wrapped.BaseObject : input;
             if (value == null || value is string) return (string)value;
             if (value is char || (value is IConvertible && value.GetType().IsPrimitive)) return LanguagePrimitives.ConvertTo<string>(value);
-            var key = (wrapped ?? PSObject.AsPSObject(value)).Properties["Key"];
-            if (key != null && (key.Value is string || key.Value is PSObject)) return LanguagePrimitives.ConvertTo<string>(key.Value);
+            var property = (wrapped ?? PSObject.AsPSObject(value)).Properties[_property];
+            if (property != null && (property.Value is string || property.Value is PSObject)) return LanguagePrimitives.ConvertTo<string>(property.Value);
             throw new ArgumentTransformationMetadataException(
-                $"A {value.GetType().Name} is not a key name: give strings, or objects with a Key property.");
+                $"A {value.GetType().Name} is not {_what}: give strings, or {_carrier}.");
+        }
+    }
+
+    /// <summary>Key names, or objects with a Key property (what Get-RedisKeySlot writes).</summary>
+    public sealed class KeyNameTransformationAttribute : PropertyValueTransformationAttribute
+    {
+        public KeyNameTransformationAttribute() : base("Key", "a key name", "objects with a Key property")
+        {
+        }
+    }
+
+    /// <summary>Endpoints, or objects with an EndPoint property (what New-RedisClusterNode writes).</summary>
+    public sealed class EndPointTransformationAttribute : PropertyValueTransformationAttribute
+    {
+        public EndPointTransformationAttribute() : base("EndPoint", "an endpoint", "objects with an EndPoint property")
+        {
         }
     }
 }

@@ -17,8 +17,8 @@ function Invoke-FreshPwsh([string] $Script) {
 
 function Get-ErrorRecord([scriptblock] $Block) {
     <# The first error a command reports, terminating or not, so tests can assert its exact id and category. #>
-    $errors = $null
-    try { $null = & $Block -ErrorVariable errors -ErrorAction SilentlyContinue } catch { return $_ }
+    # Non-terminating errors come through the error stream, redirected here; a terminating one is caught.
+    try { $errors = @(& $Block 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) } catch { return $_ }
     if ($errors) { return $errors[0] }
     throw 'The command reported no error.'
 }

@@ -164,15 +164,68 @@ function New-TestCluster {
 }
 
 function Wait-TestClusterOk {
-    <# Until every node reports ok, the same slot map, and (redis-cli returns before this) every replica as one. #>
-    param([object[]] $Node, [int] $Replicas = -1, [int] $TimeoutSeconds = 30)
+    <#
+    .SYNOPSIS
+        Until every node reports ok, the same slot map, and (redis-cli returns before this) every replica as one.
+    .DESCRIPTION
+        CLUSTER SLOTS lists a replica once the node asked has heard a non-zero replication offset from it, which
+        happens after its first sync: so this also waits until every replica with an offset is listed by every
+        node, or a later CLUSTER SLOTS could still change. -Synced also waits until every replica of a master
+        with slots has its link up (its first sync over).
+    #>
+    param([object[]] $Node, [int] $Replicas = -1, [int] $TimeoutSeconds = 30, [switch] $Synced)
     Wait-Until -TimeoutSeconds $TimeoutSeconds -IntervalMilliseconds 200 -Because 'every node reports ok, one slot map and every replica' {
         $states = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER INFO) -match '^cluster_state:' }
-        $slots = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER SLOTS) -join ',' }
-        $replicaCounts = foreach ($n in $Node) { @(Get-TestNodeView $n.EndPoint $n.Password | Where-Object { $_.Flags -contains 'slave' }).Count }
+        $slots = foreach ($n in $Node) { Get-TestSlotMap $n.EndPoint $n.Password }
+        $replicaCounts = @()
+        $listedReplicas = @()
+        $linksDown = 0
+        foreach ($n in $Node) {
+            $view = @(Get-TestNodeView $n.EndPoint $n.Password)
+            $replicaCounts += @($view | Where-Object { $_.Flags -contains 'slave' }).Count
+            $own = $view | Where-Object { $_.Flags -contains 'myself' }
+            $master = if ($own -and $own.Flags -contains 'slave') { $view | Where-Object Id -eq $own.MasterId }
+            if ($master -and $master.Slots.Count -gt 0) {
+                $info = Invoke-RedisCli $n.EndPoint $n.Password INFO replication
+                $offset = @($info -match '^slave_repl_offset:') -replace '^slave_repl_offset:'
+                # A replica of a master with slots that has an offset: every node must list it in CLUSTER SLOTS.
+                if ($offset.Count -eq 1 -and [long]$offset[0] -gt 0) { $listedReplicas += $own.Id }
+                if ($info -notcontains 'master_link_status:up') { $linksDown++ }
+            }
+        }
         $replicasSeen = $Replicas -lt 0 -or @($replicaCounts | Where-Object { $_ -ne $Replicas }).Count -eq 0
-        @($states | Where-Object { $_ -ne 'cluster_state:ok' }).Count -eq 0 -and @($slots | Select-Object -Unique).Count -eq 1 -and $replicasSeen
+        $listed = @(foreach ($s in $slots) { $listedReplicas | Where-Object { $s -notlike "*$_*" } }).Count -eq 0
+        @($states | Where-Object { $_ -ne 'cluster_state:ok' }).Count -eq 0 -and @($slots | Select-Object -Unique).Count -eq 1 -and
+            $replicasSeen -and $listed -and (-not $Synced -or $linksDown -eq 0)
     }
+}
+
+function Get-TestSlotMap {
+    <#
+    .SYNOPSIS
+        CLUSTER SLOTS of one node as one line, in a form two nodes' answers compare by: ranges in order, each with its
+        master, then its replicas sorted. A node lists a master's replicas in the order it learnt of them, which
+        differs between nodes that met them in another order.
+    #>
+    param([string] $EndPoint, [string] $Password)
+    # redis-cli flattens the nested reply: start, end, then per node ip, port, id and its metadata (an empty map).
+    $lines = @(Invoke-RedisCli $EndPoint $Password CLUSTER SLOTS)
+    $ranges = [System.Collections.Generic.List[string]]::new()
+    $i = 0
+    while ($i + 1 -lt $lines.Count) {
+        $range = "$($lines[$i])-$($lines[$i + 1])"
+        $i += 2
+        $nodes = [System.Collections.Generic.List[string]]::new()
+        while ($i + 2 -lt $lines.Count -and $lines[$i] -match '[.:]' -and $lines[$i] -notmatch '^\d+$') {
+            $nodes.Add("$($lines[$i]):$($lines[$i + 1]):$($lines[$i + 2])")
+            $i += 3
+            while ($i -lt $lines.Count -and $lines[$i] -notmatch '^\d+$' -and -not ($lines[$i] -match '[.:]' -and $i + 1 -lt $lines.Count -and $lines[$i + 1] -match '^\d+$')) { $i++ }
+        }
+        $master = if ($nodes.Count -gt 0) { $nodes[0] } else { '' }
+        $replicas = @($nodes | Select-Object -Skip 1 | Sort-Object)
+        $ranges.Add("$range $master [$($replicas -join ' ')]")
+    }
+    ($ranges | Sort-Object { [int]($_ -split '-')[0] }) -join ', '
 }
 
 function Get-TestNodeView {
@@ -186,6 +239,23 @@ function Get-TestNodeView {
             Slots = @($f | Select-Object -Skip 8 | Where-Object { $_ -notmatch '^\[' }); Open = @($f | Select-Object -Skip 8 | Where-Object { $_ -match '^\[' })
             IsMaster = ($f[2] -split ',') -contains 'master'
         }
+    }
+}
+
+function Get-TestNodeState {
+    <#
+    .SYNOPSIS
+        What a refused change must leave exactly as it was, one line per node: every node it knows (id, flags,
+        master, slots, open slots), its key count and its cluster-node-timeout. Ping times are left out; so is
+        "fail?", which a busy machine can show for a moment.
+    #>
+    param([Parameter(Mandatory)] [object[]] $Node, [string] $Password)
+    foreach ($n in $Node) {
+        $view = foreach ($v in Get-TestNodeView $n.EndPoint $Password | Sort-Object Id) {
+            '{0} {1} {2} {3} {4}' -f $v.Id, (($v.Flags | Where-Object { $_ -ne 'fail?' }) -join ','), $v.MasterId, ($v.Slots -join ','), ($v.Open -join ',')
+        }
+        $timeout = (Invoke-RedisCli $n.EndPoint $Password CONFIG GET cluster-node-timeout)[1]
+        '{0}|{1}|keys {2}|timeout {3}' -f $n.EndPoint, ($view -join ';'), (Invoke-RedisCli $n.EndPoint $Password DBSIZE), $timeout
     }
 }
 
@@ -219,13 +289,13 @@ function Assert-ClusterInvariant {
     $views = @{}
     foreach ($n in $Node) { $views[$n.EndPoint] = @(Get-TestNodeView $n.EndPoint $Password) }
 
-    # 1. Coverage: same CLUSTER SLOTS everywhere, all 16384 slots, cluster_state ok everywhere. CLUSTER SLOTS
+    # 1. Coverage: same CLUSTER SLOTS everywhere (replicas in any order), all 16384 slots, cluster_state ok everywhere. CLUSTER SLOTS
     # lists a replica once the asking node has heard (by gossip) of a replication offset for it, so right after
     # the first writes nodes may list different replicas for a moment: agreement is awaited, briefly.
     $last = @{}
     try {
         Wait-Until -TimeoutSeconds 10 -IntervalMilliseconds 100 -Because 'every node returns the same CLUSTER SLOTS' {
-            $last.Replies = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $Password CLUSTER SLOTS) -join ',' }
+            $last.Replies = foreach ($n in $Node) { Get-TestSlotMap $n.EndPoint $Password }
             @($last.Replies | Select-Object -Unique).Count -eq 1
         }
     } catch {
@@ -293,4 +363,4 @@ function Write-TestData {
 }
 
 Export-ModuleMember -Function Wait-Until, Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, Restart-TestNode, New-TestCluster, Wait-TestClusterOk,
-    Get-TestNodeView, Assert-ClusterInvariant, Write-TestData, Get-DataDigest, Get-SlotSet
+    Get-TestNodeView, Get-TestNodeState, Get-SlotSet, Assert-ClusterInvariant, Write-TestData, Get-DataDigest
