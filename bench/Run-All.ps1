@@ -11,6 +11,7 @@ $runs = @(
     @{ Name = 'ClusterCreate'; Arguments = @{ NodeTimeoutMs = 5000; Masters = 30; Iterations = 1 } },
     @{ Name = 'NodeListLatency'; Arguments = @{} },
     @{ Name = 'ClusterCheck'; Arguments = @{} },
+    @{ Name = 'AddNode'; Arguments = @{} },
     @{ Name = 'ImportCost'; Arguments = @{} }
 )
 foreach ($run in $runs) {
