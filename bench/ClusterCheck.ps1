@@ -2,7 +2,7 @@
 .SYNOPSIS
     Checking a cluster: Test-RedisCluster beside redis-cli --cluster check, on the same healthy cluster with keys
     loaded, at 6 nodes (3 masters + 3 replicas) and 60 nodes (30 + 30). Test-RedisCluster also counts every
-    master's keys slot by slot (16384 CLUSTER COUNTKEYSINSLOT in all) and reads every node's settings, which
+    master's keys slot by slot (CLUSTER COUNTKEYSINSLOT for all 16384 slots, in scripts on the nodes) and reads every node's settings, which
     redis-cli's check does not; the figures are for the whole of each tool's work.
 #>
 param(

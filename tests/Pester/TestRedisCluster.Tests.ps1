@@ -137,7 +137,17 @@ Describe 'Test-RedisCluster on a cluster over three hosts' {
         Assert-ClusterInvariant -Node $Nodes -Password $Password
     }
 
-    It 'reports keys a master holds in a slot it does not own as StrandedKeys, and not keys where they belong' {
+    # Keys are counted by short scripts; a user the ACL denies scripting is served slot by slot, with the same findings.
+    It 'reports keys a master holds in a slot it does not own as StrandedKeys, and not keys where they belong (<Name>)' -ForEach @(
+        @{ Name = 'scripts allowed'; User = $null }
+        @{ Name = 'user without scripting'; User = 'checker' }
+    ) {
+        $credential = $Cred
+        if ($User) {
+            $credential = [pscredential]::new($User, (ConvertTo-SecureString 'checker-pw' -AsPlainText -Force))
+            foreach ($n in $Nodes) { $null = Invoke-RedisCli $n.EndPoint $Password -InputLines "ACL SETUSER $User on >checker-pw ~* &* +@all -@scripting" }
+        }
+        function Test-Cluster { Test-RedisCluster -EndPoint $Nodes[0].EndPoint -Credential $credential @args }
         $data = Write-TestData -Node $Nodes -Password $Password -Count 200
         $master = $MasterLines[0]
         $owned = Get-SlotSet $master.Slots
@@ -147,6 +157,12 @@ Describe 'Test-RedisCluster on a cluster over three hosts' {
         try {
             Get-Problem (Test-Cluster) | Should -BeNullOrEmpty
             $null = Invoke-RedisCli $master.EndPoint $Password DEBUG POPULATE 3 "{$tag}"
+            $commands = @(Test-Cluster -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+            # Its own slots, then (as it holds more keys) the others, in scripts of at most 1024 slots each; without
+            # scripting, one COUNTKEYSINSLOT per slot.
+            $scripts = [Math]::Ceiling($owned.Count / 1024) + [Math]::Ceiling((16384 - $owned.Count) / 1024)
+            @($commands -like "$($master.EndPoint) <- CLUSTER COUNTKEYSINSLOT *").Count | Should -Be $(if ($User) { 16384 } else { 0 })
+            if (-not $User) { @($commands -like "$($master.EndPoint) <- EVAL <script of * lines> 0 *").Count | Should -Be $scripts }
             $results = @(Test-Cluster)
             $stranded = @(Get-Finding $results StrandedKeys)
             $stranded.Count | Should -Be 1
@@ -159,6 +175,7 @@ Describe 'Test-RedisCluster on a cluster over three hosts' {
             foreach ($m in $MasterLines) { $null = Invoke-RedisCli $m.EndPoint $Password FLUSHALL }
         }
         Get-Problem (Test-Cluster) | Should -BeNullOrEmpty
+        if ($User) { foreach ($n in $Nodes) { $null = Invoke-RedisCli $n.EndPoint $Password ACL DELUSER $User } }
         Assert-ClusterInvariant -Node $Nodes -Password $Password
     }
 

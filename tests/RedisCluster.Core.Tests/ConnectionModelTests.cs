@@ -27,6 +27,12 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
+        public void Describe_ShowsAScriptByItsLength()
+        {
+            Assert.Equal("EVAL <script of 2 lines> 0 0 1023", new RedisCommand("EVAL", "local n = 0\nreturn n", 0, 0, 1023).Describe());
+        }
+
+        [Fact]
         public void Describe_ShowsBytesAsTheirLength()
         {
             Assert.Equal("RESTORE k 0 <3 bytes>", new RedisCommand("RESTORE", "k", 0, new byte[] { 1, 2, 3 }).Describe());

@@ -67,6 +67,11 @@ namespace RedisCluster
                         }
                     }
                     break;
+                case "EVAL":
+                case "EVAL_RO":
+                    // A script's body would fill the debug stream; what it does is the caller's to say.
+                    if (words.Count > 0) words[0] = $"<script of {(Arguments[0] as string ?? string.Empty).Split('\n').Length} lines>";
+                    break;
                 case "ACL":
                     if (Is(0, "SETUSER"))
                     {

@@ -197,12 +197,74 @@ namespace RedisCluster
             }
         }
 
-        /// <summary>COUNTKEYSINSLOT for every slot given, all sent at once: they pipeline on the node's one socket.</summary>
+        /// <summary>Slots one counting script covers: about a millisecond of the node's time, so its clients wait no longer between scripts.</summary>
+        internal const int SlotsPerScript = 1024;
+
+        /// <summary>
+        /// Counts COUNTKEYSINSLOT over the ARGV slot ranges (start, end, start, end, ...) on the node itself and returns
+        /// slot, count pairs for the slots holding keys. Read-only (no-writes) so it also runs when the node is out of memory.
+        /// </summary>
+        internal const string CountKeysScript =
+            "#!lua flags=no-writes,allow-stale\n" +
+            "local found = {}\n" +
+            "for i = 1, #ARGV, 2 do\n" +
+            "  for slot = tonumber(ARGV[i]), tonumber(ARGV[i + 1]) do\n" +
+            "    local n = redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot)\n" +
+            "    if n > 0 then found[#found + 1] = slot; found[#found + 1] = n end\n" +
+            "  end\n" +
+            "end\n" +
+            "return found";
+
+        /// <summary>
+        /// Keys per slot for the slots given, only slots holding keys listed. A few short scripts count on the node: 16384
+        /// pipelined COUNTKEYSINSLOT cost the client about 100 ms of work, the scripts a tenth of it. A node that refuses
+        /// scripts (an ACL without EVAL, scripting disabled) is asked slot by slot, all at once.
+        /// </summary>
         private static async Task<IReadOnlyDictionary<int, long>> CountSlotsAsync(INodeClient client, IEnumerable<int> slots, CancellationToken cancellationToken)
         {
-            var calls = slots.Select(s => (Slot: s, Count: client.ExecuteAsync(new RedisCommand("CLUSTER", "COUNTKEYSINSLOT", s), cancellationToken))).ToList();
-            await Task.WhenAll(calls.Select(c => c.Count)).ConfigureAwait(false);
-            return calls.ToDictionary(c => c.Slot, c => c.Count.Result.AsInt64());
+            var slotList = slots.ToList();
+            try
+            {
+                var replies = await Task.WhenAll(ScriptBatches(slotList).Select(ranges =>
+                    client.ExecuteAsync(new RedisCommand("EVAL", new object[] { CountKeysScript, 0 }.Concat(ranges.SelectMany(r => new object[] { r.Start, r.End })).ToArray()), cancellationToken)))
+                    .ConfigureAwait(false);
+                var counts = new Dictionary<int, long>();
+                foreach (var pairs in replies.Select(r => r.AsArray()))
+                {
+                    for (int i = 0; i + 1 < pairs.Count; i += 2) counts[(int)pairs[i].AsInt64()] = pairs[i + 1].AsInt64();
+                }
+                return counts;
+            }
+            catch (RedisServerErrorException)
+            {
+                var calls = slotList.Select(s => (Slot: s, Count: client.ExecuteAsync(new RedisCommand("CLUSTER", "COUNTKEYSINSLOT", s), cancellationToken))).ToList();
+                await Task.WhenAll(calls.Select(c => c.Count)).ConfigureAwait(false);
+                return calls.Where(c => c.Count.Result.AsInt64() > 0).ToDictionary(c => c.Slot, c => c.Count.Result.AsInt64());
+            }
+        }
+
+        /// <summary>The slots as ranges, grouped so that no group covers more than <see cref="SlotsPerScript"/> slots.</summary>
+        internal static IEnumerable<IReadOnlyList<SlotRange>> ScriptBatches(IEnumerable<int> slots)
+        {
+            var batch = new List<SlotRange>();
+            int inBatch = 0;
+            foreach (var range in SlotRange.FromSlots(slots))
+            {
+                for (int start = range.Start; start <= range.End;)
+                {
+                    int end = Math.Min(range.End, start + (SlotsPerScript - inBatch) - 1);
+                    batch.Add(new SlotRange(start, end));
+                    inBatch += end - start + 1;
+                    start = end + 1;
+                    if (inBatch == SlotsPerScript)
+                    {
+                        yield return batch;
+                        batch = new List<SlotRange>();
+                        inBatch = 0;
+                    }
+                }
+            }
+            if (batch.Count > 0) yield return batch;
         }
 
         /// <summary>
