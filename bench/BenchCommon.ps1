@@ -26,3 +26,19 @@ function Measure-Milliseconds([scriptblock] $Block) {
 function New-BenchCredential([string] $Password) {
     [pscredential]::new('default', (ConvertTo-SecureString $Password -AsPlainText -Force))
 }
+
+# Runs $Body in a child pwsh with the build at $ModulePath loaded (a binary module cannot be loaded twice in one
+# process, so another build is timed this way) and returns the last line it writes. The body has this file's
+# functions and $credential for $Password, which reaches the child by environment, never on a command line.
+function Invoke-InBuild([string] $ModulePath, [string] $Password, [string] $Body) {
+    $env:REDISCLUSTER_BENCH_PASSWORD = $Password
+    try {
+        & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command @"
+. '$(Join-Path $PSScriptRoot 'BenchCommon.ps1')' -ModulePath '$((Resolve-Path $ModulePath).Path)' | Out-Null
+`$credential = New-BenchCredential `$env:REDISCLUSTER_BENCH_PASSWORD
+$Body
+"@ | Select-Object -Last 1
+    } finally {
+        Remove-Item Env:REDISCLUSTER_BENCH_PASSWORD -ErrorAction SilentlyContinue
+    }
+}

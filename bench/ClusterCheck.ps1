@@ -30,21 +30,11 @@ function Wait-ReplicasLinked([object[]] $Node) {
 
 function Measure-Baseline([string] $EndPoint) {
     if (-not $BaselineModulePath) { return $null }
-    $env:REDISCLUSTER_BENCH_PASSWORD = $password
-    try {
-        $output = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command @"
-Import-Module '$((Resolve-Path $BaselineModulePath).Path)'
+    $output = Invoke-InBuild $BaselineModulePath $password @"
 if (-not (Get-Command Test-RedisCluster -ErrorAction SilentlyContinue)) { 'none'; return }
-`$credential = [pscredential]::new('default', (ConvertTo-SecureString `$env:REDISCLUSTER_BENCH_PASSWORD -AsPlainText -Force))
 `$null = Test-RedisCluster -EndPoint '$EndPoint' -Credential `$credential
-`$times = foreach (`$i in 1..$Iterations) {
-    `$watch = [Diagnostics.Stopwatch]::StartNew()
-    `$null = Test-RedisCluster -EndPoint '$EndPoint' -Credential `$credential
-    `$watch.Elapsed.TotalMilliseconds
-}
-(`$times | Sort-Object)[[int][Math]::Floor(`$times.Count / 2)]
-"@ | Select-Object -Last 1
-    } finally { Remove-Item Env:REDISCLUSTER_BENCH_PASSWORD }
+Get-Median @(foreach (`$i in 1..$Iterations) { Measure-Milliseconds { Test-RedisCluster -EndPoint '$EndPoint' -Credential `$credential } })
+"@
     if ($output -eq 'none') { 'no Test-RedisCluster' } else { [Math]::Round([double]$output) }
 }
 

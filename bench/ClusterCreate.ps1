@@ -68,20 +68,14 @@ try {
 
         if ($BaselineModulePath) {
             $nodes = Start-Nodes
-            $env:REDISCLUSTER_BENCH_PASSWORD = $password
-            $rows.Baseline += [double](& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command @"
-Import-Module '$((Resolve-Path $BaselineModulePath).Path)'
-`$credential = [pscredential]::new('default', (ConvertTo-SecureString `$env:REDISCLUSTER_BENCH_PASSWORD -AsPlainText -Force))
-`$watch = [Diagnostics.Stopwatch]::StartNew()
-`$null = '$($nodes.EndPoint -join "','")' | New-RedisCluster -ReplicasPerMaster 1 -Credential `$credential -TimeoutSeconds 300 -WarningAction SilentlyContinue
-`$watch.Elapsed.TotalMilliseconds
-"@ | Select-Object -Last 1)
-            Remove-Item Env:REDISCLUSTER_BENCH_PASSWORD
+            $rows.Baseline += [double](Invoke-InBuild $BaselineModulePath $password @"
+Measure-Milliseconds { '$($nodes.EndPoint -join "','")' | New-RedisCluster -ReplicasPerMaster 1 -Credential `$credential -TimeoutSeconds 300 -WarningAction SilentlyContinue }
+"@)
             Stop-TestNode -Node $nodes
         }
     }
 } finally {
-    Remove-Item Env:REDISCLI_AUTH, Env:REDISCLUSTER_BENCH_PASSWORD -ErrorAction SilentlyContinue
+    Remove-Item Env:REDISCLI_AUTH -ErrorAction SilentlyContinue
     Stop-TestNode
 }
 

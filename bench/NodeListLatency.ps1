@@ -22,19 +22,13 @@ try {
         # A binary module cannot be loaded twice in one process: for a fair before/after, both builds are
         # timed the same way, each in a child pwsh, alternating.
         function Measure-InChild([string] $Module) {
-            $env:REDISCLUSTER_BENCH_PASSWORD = $password
-            $script = @"
-Import-Module '$Module'
-. '$(Join-Path $PSScriptRoot 'BenchCommon.ps1')' -ModulePath '$Module' | Out-Null
-`$credential = New-BenchCredential `$env:REDISCLUSTER_BENCH_PASSWORD
+            $warm, $cold = (Invoke-InBuild $Module $password @"
 `$null = Connect-RedisCluster -EndPoint '$endPoint' -Credential `$credential
 foreach (`$i in 1..100) { `$null = Get-RedisClusterNode }
 `$warm = foreach (`$i in 1..$WarmIterations) { Measure-Milliseconds { Get-RedisClusterNode } }
 `$cold = foreach (`$i in 1..$ColdIterations) { Measure-Milliseconds { Get-RedisClusterNode -EndPoint '$endPoint' -Credential `$credential } }
 (`$warm -join ',') + ';' + (`$cold -join ',')
-"@
-            $warm, $cold = (& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script | Select-Object -Last 1) -split ';'
-            Remove-Item Env:REDISCLUSTER_BENCH_PASSWORD
+"@) -split ';'
             [pscustomobject]@{ Warm = [double[]]($warm -split ','); Cold = [double[]]($cold -split ',') }
         }
         $children = @{ This = [System.Collections.Generic.List[object]]::new(); Baseline = [System.Collections.Generic.List[object]]::new() }
