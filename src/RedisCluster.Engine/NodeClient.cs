@@ -38,24 +38,33 @@ namespace RedisCluster.Engine
 
         public static async Task<INodeClient> ConnectAsync(NodeEndPoint endPoint, ConnectionSettings settings, TimeSpan commandTimeout, CancellationToken cancellationToken)
         {
-            // A refusing port or an unknown host fails here at once, in our words.
-            await NodeProbe.EnsureReachableAsync(endPoint, settings.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             var options = BuildOptions(endPoint, settings, commandTimeout);
             ConnectionMultiplexer multiplexer;
+            // A refusing port or an unknown host fails the probe at once, in our words, where the client library
+            // would retry until its timeout. The probe runs beside the client's own connect, not before it: a
+            // node that accepts costs no extra round trip.
+            var probe = NodeProbe.EnsureReachableAsync(endPoint, settings.ConnectTimeout, cancellationToken);
+            _ = probe.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            var connecting = ConnectionMultiplexer.ConnectAsync(options);
             try
             {
-                var connecting = ConnectionMultiplexer.ConnectAsync(options);
-                var finished = await Task.WhenAny(connecting, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
-                if (finished != connecting)
+                var cancelled = Task.Delay(Timeout.Infinite, cancellationToken);
+                var first = await Task.WhenAny(connecting, probe, cancelled).ConfigureAwait(false);
+                if (first == probe && !probe.IsFaulted) first = await Task.WhenAny(connecting, cancelled).ConfigureAwait(false);
+                if (first != connecting)
                 {
+                    // Refused, not resolved, or cancelled: the client's own attempt is dropped.
                     _ = connecting.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+                    if (probe.IsFaulted) await probe.ConfigureAwait(false);
                     throw new OperationCanceledException(cancellationToken);
                 }
                 multiplexer = await connecting.ConfigureAwait(false);
             }
             catch (RedisConnectionException e)
             {
-                // The library's message is a diagnostic dump; ask the node ourselves what went wrong.
+                // The library's message is a diagnostic dump; ask the node ourselves what went wrong. A probe that
+                // failed has said it already (a port that never answers then costs one connect timeout, not two).
+                await probe.ConfigureAwait(false);
                 var diagnosis = await NodeProbe.DiagnoseAsync(endPoint, settings, cancellationToken).ConfigureAwait(false);
                 throw diagnosis ?? new RedisClusterException(FailureKind.Unreachable,
                     $"{endPoint} answers, but a connection could not be set up ({e.FailureType}).", endPoint, e) { ErrorId = "NodeUnreachable" };
