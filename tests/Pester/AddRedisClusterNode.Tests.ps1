@@ -278,7 +278,8 @@ Describe 'Add-RedisClusterNode when the join cannot finish' {
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $shell.Stop()
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
-            $running.IsCompleted | Should -BeTrue
+            # The invocation's handle is signalled on another thread, a moment after Stop() returns.
+            Wait-Until { $running.IsCompleted } -Because 'the stopped join has ended' -TimeoutSeconds 5
             $shell.InvocationStateInfo.State | Should -Be 'Stopped'
             # Put back before the stop returned.
             Get-JoinSettings $cut | Should -Be '2000 5'

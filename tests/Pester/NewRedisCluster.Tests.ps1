@@ -125,7 +125,8 @@ Describe 'New-RedisCluster when nodes cannot reach each other' {
             $shell.Stop()
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
             $shell.InvocationStateInfo.State | Should -Be 'Stopped'
-            $running.IsCompleted | Should -BeTrue
+            # The invocation's handle is signalled on another thread, a moment after Stop() returns.
+            Wait-Until { $running.IsCompleted } -Because 'the stopped creation has ended' -TimeoutSeconds 5
         } finally { $shell.Dispose() }
     }
 }
