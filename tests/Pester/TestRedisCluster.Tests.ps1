@@ -162,7 +162,9 @@ Describe 'Test-RedisCluster on a cluster over three hosts' {
             # scripting, one COUNTKEYSINSLOT per slot.
             $scripts = [Math]::Ceiling($owned.Count / 1024) + [Math]::Ceiling((16384 - $owned.Count) / 1024)
             @($commands -like "$($master.EndPoint) <- CLUSTER COUNTKEYSINSLOT *").Count | Should -Be $(if ($User) { 16384 } else { 0 })
-            if (-not $User) { @($commands -like "$($master.EndPoint) <- EVAL <script of * lines> 0 *").Count | Should -Be $scripts }
+            # A node that refused the scripts for its own slots is not offered them again for the others.
+            $expectedScripts = if ($User) { [Math]::Ceiling($owned.Count / 1024) } else { $scripts }
+            @($commands -like "$($master.EndPoint) <- EVAL <script of * lines> 0 *").Count | Should -Be $expectedScripts
             $results = @(Test-Cluster)
             $stranded = @(Get-Finding $results StrandedKeys)
             $stranded.Count | Should -Be 1

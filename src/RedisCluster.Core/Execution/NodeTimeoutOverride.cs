@@ -25,12 +25,6 @@ namespace RedisCluster
         private static readonly KeyValuePair<string, long> FastRejoin = new KeyValuePair<string, long>("cluster-node-timeout", (long)Lowered.TotalMilliseconds);
         private static readonly KeyValuePair<string, long> ImmediateSync = new KeyValuePair<string, long>("repl-diskless-sync-delay", 0);
 
-        /// <summary>Lowers cluster-node-timeout on the nodes for the work.</summary>
-        public static Task<T> RunAsync<T>(
-            RedisClusterConnection connection, IReadOnlyCollection<NodeEndPoint> nodes,
-            Func<CancellationToken, Task<T>> work, IProgress<OperationProgress> progress, CancellationToken cancellationToken) =>
-            RunAsync(connection, nodes, new NodeEndPoint[0], work, progress, cancellationToken);
-
         /// <summary>Lowers cluster-node-timeout and repl-diskless-sync-delay: for work that also waits for first syncs.</summary>
         public static Task<T> RunWithImmediateSyncAsync<T>(
             RedisClusterConnection connection, IReadOnlyCollection<NodeEndPoint> nodes,

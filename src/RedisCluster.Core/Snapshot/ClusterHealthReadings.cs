@@ -179,15 +179,16 @@ namespace RedisCluster
                 var client = await connection.GetNodeAsync(endPoint, cancellationToken).ConfigureAwait(false);
                 var own = new HashSet<int>(myself.Slots.AllSlots().Concat(myself.ImportingSlots.Select(m => m.Slot)));
                 var size = client.ExecuteAsync(new RedisCommand("DBSIZE"), cancellationToken);
-                var counts = CountSlotsAsync(client, own, cancellationToken);
+                var counts = CountSlotsAsync(client, own, true, cancellationToken);
                 await Within(Task.WhenAll(size, counts), budget, endPoint, "CLUSTER COUNTKEYSINSLOT").ConfigureAwait(false);
-                long keyCount = size.Result.AsInt64(), inOwnSlots = counts.Result.Values.Sum();
+                long keyCount = size.Result.AsInt64(), inOwnSlots = counts.Result.Counts.Values.Sum();
                 var stranded = new Dictionary<int, long>();
                 if (keyCount > inOwnSlots)
                 {
-                    var others = CountSlotsAsync(client, Enumerable.Range(0, HashSlot.SlotCount).Where(s => !own.Contains(s)), cancellationToken);
+                    // A node that refused the scripts for its own slots is not offered them again.
+                    var others = CountSlotsAsync(client, Enumerable.Range(0, HashSlot.SlotCount).Where(s => !own.Contains(s)), counts.Result.ByScript, cancellationToken);
                     await Within(others, budget, endPoint, "CLUSTER COUNTKEYSINSLOT").ConfigureAwait(false);
-                    foreach (var slot in others.Result.Where(c => c.Value > 0)) stranded[slot.Key] = slot.Value;
+                    foreach (var slot in others.Result.Counts) stranded[slot.Key] = slot.Value;
                 }
                 return new MasterKeyCount(endPoint, keyCount, inOwnSlots, stranded);
             }
@@ -218,29 +219,40 @@ namespace RedisCluster
         /// <summary>
         /// Keys per slot for the slots given, only slots holding keys listed. A few short scripts count on the node: 16384
         /// pipelined COUNTKEYSINSLOT cost the client about 100 ms of work, the scripts a tenth of it. A node that refuses
-        /// scripts (an ACL without EVAL, scripting disabled) is asked slot by slot, all at once.
+        /// scripts (an ACL without EVAL, scripting disabled) is asked slot by slot, all at once. ByScript says which
+        /// way the counts came.
         /// </summary>
-        private static async Task<IReadOnlyDictionary<int, long>> CountSlotsAsync(INodeClient client, IEnumerable<int> slots, CancellationToken cancellationToken)
+        private static async Task<(IReadOnlyDictionary<int, long> Counts, bool ByScript)> CountSlotsAsync(
+            INodeClient client, IEnumerable<int> slots, bool tryScripts, CancellationToken cancellationToken)
         {
             var slotList = slots.ToList();
-            try
+            if (tryScripts)
             {
-                var replies = await Task.WhenAll(ScriptBatches(slotList).Select(ranges =>
-                    client.ExecuteAsync(new RedisCommand("EVAL", new object[] { CountKeysScript, 0 }.Concat(ranges.SelectMany(r => new object[] { r.Start, r.End })).ToArray()), cancellationToken)))
-                    .ConfigureAwait(false);
-                var counts = new Dictionary<int, long>();
-                foreach (var pairs in replies.Select(r => r.AsArray()))
+                try
                 {
-                    for (int i = 0; i + 1 < pairs.Count; i += 2) counts[(int)pairs[i].AsInt64()] = pairs[i + 1].AsInt64();
+                    return (await CountByScriptsAsync(client, slotList, cancellationToken).ConfigureAwait(false), true);
                 }
-                return counts;
+                catch (RedisServerErrorException)
+                {
+                    // Refused: counted slot by slot below.
+                }
             }
-            catch (RedisServerErrorException)
+            var calls = slotList.Select(s => (Slot: s, Count: client.ExecuteAsync(new RedisCommand("CLUSTER", "COUNTKEYSINSLOT", s), cancellationToken))).ToList();
+            await Task.WhenAll(calls.Select(c => c.Count)).ConfigureAwait(false);
+            return (calls.Where(c => c.Count.Result.AsInt64() > 0).ToDictionary(c => c.Slot, c => c.Count.Result.AsInt64()), false);
+        }
+
+        private static async Task<IReadOnlyDictionary<int, long>> CountByScriptsAsync(INodeClient client, IReadOnlyList<int> slotList, CancellationToken cancellationToken)
+        {
+            var replies = await Task.WhenAll(ScriptBatches(slotList).Select(ranges =>
+                client.ExecuteAsync(new RedisCommand("EVAL", new object[] { CountKeysScript, 0 }.Concat(ranges.SelectMany(r => new object[] { r.Start, r.End })).ToArray()), cancellationToken)))
+                .ConfigureAwait(false);
+            var counts = new Dictionary<int, long>();
+            foreach (var pairs in replies.Select(r => r.AsArray()))
             {
-                var calls = slotList.Select(s => (Slot: s, Count: client.ExecuteAsync(new RedisCommand("CLUSTER", "COUNTKEYSINSLOT", s), cancellationToken))).ToList();
-                await Task.WhenAll(calls.Select(c => c.Count)).ConfigureAwait(false);
-                return calls.Where(c => c.Count.Result.AsInt64() > 0).ToDictionary(c => c.Slot, c => c.Count.Result.AsInt64());
+                for (int i = 0; i + 1 < pairs.Count; i += 2) counts[(int)pairs[i].AsInt64()] = pairs[i + 1].AsInt64();
             }
+            return counts;
         }
 
         /// <summary>The slots as ranges, grouped so that no group covers more than <see cref="SlotsPerScript"/> slots.</summary>
