@@ -86,7 +86,10 @@ function Invoke-TestTask {
 
     foreach ($step in $steps) { Write-Host "$($step.Project): $($step.Passed) passed, $($step.Failed) failed" }
     # What went wrong, next to the final line, where a reader of a CI log looks.
-    foreach ($step in $steps | Where-Object Verdict -NE 'Passed') { Write-Host "$($step.Project): $($step.Problem)" -ForegroundColor Red }
+    foreach ($step in $steps | Where-Object Verdict -NE 'Passed') {
+        Write-Host "$($step.Project): $($step.Problem)" -ForegroundColor Red
+        foreach ($test in $step.FailedTests) { Write-Host "  failed: $test" -ForegroundColor Red }
+    }
     $passed = ($steps | Measure-Object Passed -Sum).Sum
     # A step whose results are incomplete counts as one failure more: some of its tests' fate is unknown,
     # and "0 failed" must never describe a run that went wrong.

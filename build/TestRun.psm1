@@ -12,6 +12,9 @@
                   'Incomplete' the results cannot be trusted (a crashed runner, no results, a file that did not
                                run, an exit code the results do not explain): the counts are not the whole story
         Problem   why the verdict is not 'Passed', in words; $null when it is
+        FailedTests
+                  each failed test as 'name: first line of its error', so the end of a long CI log,
+                  often all a reader gets, says which tests failed and why
 
     The exit code alone is not enough (`dotnet test` exits 0 when it runs no test at all, e.g. when a filter
     matches nothing), and neither are the results alone (an aborted test host leaves a trx that merely lacks
@@ -26,7 +29,7 @@ $ErrorActionPreference = 'Stop'
 function New-StepResult {
     param(
         [string] $Project, [int] $ExitCode, [int] $Passed = 0, [int] $Failed = 0, [int] $Total = 0,
-        [bool] $Aborted = $false, [string] $Problem, [switch] $Incomplete
+        [bool] $Aborted = $false, [string] $Problem, [switch] $Incomplete, [string[]] $FailedTests = @()
     )
     $verdict = if ($Incomplete) { 'Incomplete' } elseif ($Problem) { 'Failed' } else { 'Passed' }
     [pscustomobject]@{
@@ -38,6 +41,7 @@ function New-StepResult {
         Aborted  = $Aborted
         Verdict  = $verdict
         Problem  = if ($Problem) { $Problem } else { $null }
+        FailedTests = $FailedTests
     }
 }
 
@@ -56,7 +60,7 @@ function Get-XunitVerdict {
         return New-StepResult $Project $ExitCode -Incomplete -Problem "produced no results (no trx file, exit code $ExitCode)"
     }
 
-    $executed = 0; $passed = 0; $failed = 0; $total = 0; $aborted = $false
+    $executed = 0; $passed = 0; $failed = 0; $total = 0; $aborted = $false; $failedTests = @()
     foreach ($file in $trxFiles) {
         try {
             $trx = [xml]::new()
@@ -67,6 +71,10 @@ function Get-XunitVerdict {
             $executed += & $count executed
             $total += & $count total
             $passed += & $count passed
+            foreach ($result in $trx.SelectNodes("//*[local-name()='UnitTestResult'][@outcome!='Passed' and @outcome!='NotExecuted']")) {
+                $message = $result.SelectSingleNode(".//*[local-name()='ErrorInfo']/*[local-name()='Message']")
+                $failedTests += Format-FailedTest $result.GetAttribute('testName') $(if ($message) { $message.InnerText })
+            }
             $failed += (& $count failed) + (& $count error) + (& $count timeout) + (& $count aborted)
             # The trx can say 'aborted' through the run's outcome or the aborted and passedButRunAborted
             # counters, but a crashed test host uses none of these: it leaves outcome="Failed", counts only
@@ -82,7 +90,7 @@ function Get-XunitVerdict {
         }
     }
 
-    $counts = @{ Passed = $passed; Failed = $failed; Total = $total; Aborted = $aborted }
+    $counts = @{ Passed = $passed; Failed = $failed; Total = $total; Aborted = $aborted; FailedTests = $failedTests }
     if ($aborted) {
         return New-StepResult $Project $ExitCode @counts -Incomplete -Problem "test host aborted (exit code $ExitCode), results incomplete"
     }
@@ -147,6 +155,8 @@ function Get-PesterVerdict {
         if ($null -eq $summary) { throw 'the file is empty' }
         $counts = @{ Passed = [int]$summary.Passed; Failed = [int]$summary.Failed; Total = [int]$summary.Total }
         $failedContainers = @($summary.FailedContainers | ForEach-Object { [string]$_ })
+        # Absent from a summary written before the list existed; its absence hides no failure the counts miss.
+        if ($summary.PSObject.Properties['FailedTests']) { $counts.FailedTests = @($summary.FailedTests | ForEach-Object { Format-FailedTest $_.Name $_.Message }) }
     }
     catch {
         return New-StepResult $project $ExitCode -Incomplete -Problem "summary unreadable ($($_.Exception.GetBaseException().Message)), results incomplete"
@@ -167,6 +177,12 @@ function Get-PesterVerdict {
         return New-StepResult $project $ExitCode @counts -Problem "$($counts.Failed) test(s) failed"
     }
     New-StepResult $project $ExitCode @counts
+}
+
+# One line per failed test: its name and the first line of its error.
+function Format-FailedTest([string] $Name, [string] $Message) {
+    $firstLine = if ($Message) { ($Message.Trim() -split '\r?\n')[0] } else { 'no message' }
+    "${Name}: $firstLine"
 }
 
 # A path as a single-quoted PowerShell literal, for the command text the fresh pwsh runs.
@@ -192,6 +208,9 @@ $PesterRunner = {
         Failed           = $run.FailedCount + $run.FailedBlocksCount
         Total            = $run.TotalCount
         FailedContainers = @($run.FailedContainers | ForEach-Object { Split-Path $_.Name -Leaf })
+        FailedTests      = @(
+            foreach ($test in $run.Failed) { @{ Name = $test.ExpandedPath; Message = [string]($test.ErrorRecord | Select-Object -First 1) } }
+            foreach ($block in $run.FailedBlocks) { @{ Name = "$($block.ExpandedPath) (setup or teardown)"; Message = [string]($block.ErrorRecord | Select-Object -First 1) } })
     } | ConvertTo-Json | Set-Content $SummaryPath
 }
 

@@ -96,6 +96,9 @@ Describe 'Invoke-XunitProject' {
         $result.Aborted | Should -BeFalse
         $result.Verdict | Should -BeExactly 'Failed'
         $result.Problem | Should -BeExactly '1 test(s) failed'
+        # The end of a CI log is often all a reader gets: the failed test is named there, with its error.
+        $result.FailedTests | Should -HaveCount 1
+        $result.FailedTests[0] | Should -BeLike 'Failing.AssertsWrongly: Assert.Equal() Failure*'
     }
 
     It 'fails a run that executed no test, though dotnet test exits 0' {
@@ -149,6 +152,19 @@ Describe 'Invoke-PesterRun' {
         $result.Total | Should -Be 1
         $result.Verdict | Should -BeExactly 'Passed'
         $result.Problem | Should -BeNullOrEmpty
+    }
+
+    It 'fails a suite with a failing test, naming it with the first line of its error' {
+        $suite = New-PesterSuite 'suite-failing' @{
+            'Arithmetic.Tests.ps1' = $PassingTestFile
+            'Wrong.Tests.ps1'      = "Describe 'sums' { It 'adds wrongly' { 1 + 1 | Should -Be 3 } }"
+        }
+
+        $result = Invoke-PesterRun -PesterModule $PesterModule -Path $suite -ResultsDirectory (Join-Path $TestDrive 'pester-failing') 6>$null
+
+        $result.Verdict | Should -BeExactly 'Failed'
+        $result.Problem | Should -BeExactly '1 test(s) failed'
+        $result.FailedTests | Should -BeExactly @('sums.adds wrongly: Expected 3, but got 2.')
     }
 
     It 'fails a suite with a test file that could not run, naming the file' {
