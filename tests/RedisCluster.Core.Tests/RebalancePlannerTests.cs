@@ -126,6 +126,20 @@ namespace RedisCluster.Tests
             Assert.Equal(2, byEndPoint.Shares[0].Weight);
         }
 
+        [Fact]
+        public void SharesAllOneSlotLow_GiversKeepTheRest_WhereRedisCliLoopsForever()
+        {
+            // In floats, 16384 / 0.16 x 0.1 is 10239.99: shares 10239, 5119 and 1023 leave every master one slot over its
+            // share and none under it. redis-cli 7.0.15 hangs on this layout with --cluster-threshold 0.001.
+            var cluster = SlotPlanTestCluster.Of("0-10239", "10240-15359", "15360-16383");
+            var plan = RebalancePlanner.Plan(cluster, Weights((0, 0.1), (1, 0.05), (2, 0.01)), 0.001);
+            Assert.Equal(new[] { 10239, 5119, 1023 }, plan.Shares.Select(s => s.ExpectedSlotCount));
+            Assert.False(plan.IsWithinThreshold);
+            Assert.True(plan.IsEmpty);
+            Assert.Equal(new[] { 10240, 5120, 1024 }, plan.Shares.Select(s => s.PlannedSlotCount));
+            Assert.StartsWith("Nothing moves: 127.0.0.1:7002 (00000003) is 0.1% off its share (1024 slots, share 1023), over the 0.001% threshold, but no master is short of its share in whole slots.", plan.ToString());
+        }
+
         [Theory]
         [InlineData("ffffffffff", 1, "NodeNotFound", FailureKind.NotFound)]
         [InlineData("127.0.0.1:7999", 1, "NodeNotFound", FailureKind.NotFound)]

@@ -87,11 +87,15 @@ namespace RedisCluster
         public override string ToString()
         {
             var text = new StringBuilder();
-            string threshold = Threshold.ToString("0.##", CultureInfo.InvariantCulture) + "%";
+            string threshold = Threshold.ToString(CultureInfo.InvariantCulture) + "%";
             string total = Shares.Sum(s => s.Weight).ToString("0.##", CultureInfo.InvariantCulture);
             if (IsWithinThreshold)
             {
                 text.AppendLine($"No rebalancing needed: every master is within the {threshold} threshold of its share; the furthest, {LargestDeviation.DescribeDeviation()}.");
+            }
+            else if (IsEmpty)
+            {
+                text.AppendLine($"Nothing moves: {LargestDeviation.DescribeDeviation()}, over the {threshold} threshold, but no master is short of its share in whole slots.");
             }
             else
             {

@@ -28,7 +28,8 @@ namespace RedisCluster
                 { ErrorId = "InvalidThreshold" };
             }
             var weightOf = ResolveWeights(cluster, weights);
-            var uncovered = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => cluster.OwnerOf(slot) == null).ToList();
+            var owners = SlotPlanning.OwnerTable(cluster);
+            var uncovered = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => owners[slot] == null).ToList();
             if (uncovered.Count > 0) throw SlotPlanning.Uncovered(uncovered, "shares cannot be worked out while slots are missing.");
 
             var masters = SlotPlanning.MastersInManagerOrder(cluster);
@@ -49,7 +50,7 @@ namespace RedisCluster
             var deviation = involved.ToDictionary(m => m.Id, m => Deviation(m.SlotCount, expected[m.Id]));
             bool withinThreshold = involved.All(m => deviation[m.Id] <= threshold);
             var balance = involved.ToDictionary(m => m.Id, m => withinThreshold ? 0 : m.SlotCount - expected[m.Id]);
-            if (!withinThreshold) HandOutRoundingRemainder(involved, balance);
+            if (!withinThreshold) HandOutRoundingRemainder(involved.Where(m => Weight(weightOf, m) > 0).ToList(), balance);
 
             var transfers = withinThreshold ? new List<SlotTransfer>() : PairGiversWithTakers(involved, balance);
             var shares = involved
@@ -74,18 +75,29 @@ namespace RedisCluster
         /// <summary>
         /// Shares are rounded down, so the givers' surplus can exceed the takers' deficit. As redis-cli does, masters
         /// not above their share take one slot more each, in manager order, pass after pass, until the two match.
+        /// Unlike redis-cli, a master weighing 0 takes none: weight 0 means empty. And float shares can all come out
+        /// a slot low (weights 0.1, 0.05 and 0.01 give 10239, 5119 and 1023): when no master is at or under its share,
+        /// where redis-cli loops forever, the givers keep the slots left over.
         /// </summary>
-        private static void HandOutRoundingRemainder(IReadOnlyList<RedisClusterNode> involved, Dictionary<NodeId, int> balance)
+        private static void HandOutRoundingRemainder(IReadOnlyList<RedisClusterNode> weighted, Dictionary<NodeId, int> balance)
         {
             int surplus = balance.Values.Sum();
-            while (surplus > 0)
+            var takers = weighted.Where(m => balance[m.Id] <= 0).ToList();
+            var givers = weighted.Where(m => balance[m.Id] > 0).ToList();
+            while (surplus > 0 && takers.Count > 0)
             {
-                foreach (var master in involved)
+                foreach (var master in takers)
                 {
-                    if (balance[master.Id] > 0 || surplus == 0) continue;
+                    if (surplus == 0) break;
                     balance[master.Id]--;
                     surplus--;
                 }
+            }
+            foreach (var master in givers)
+            {
+                int kept = Math.Min(surplus, balance[master.Id]);
+                balance[master.Id] -= kept;
+                surplus -= kept;
             }
         }
 

@@ -56,7 +56,8 @@ namespace RedisCluster
             }
             var targetNode = SlotPlanning.ResolveMaster(cluster, target, "-TargetNodeId");
             var sourceNodes = ResolveSources(cluster, targetNode, sources);
-            var owners = slots.AllSlots().Select(slot => (Slot: slot, Owner: cluster.OwnerOf(slot))).ToList();
+            var ownerOf = SlotPlanning.OwnerTable(cluster);
+            var owners = slots.AllSlots().Select(slot => (Slot: slot, Owner: ownerOf[slot])).ToList();
             var uncovered = owners.Where(o => o.Owner == null).Select(o => o.Slot).ToList();
             if (uncovered.Count > 0) throw SlotPlanning.Uncovered(uncovered, "a slot without an owner has no keys to move.");
             var moving = owners.Where(o => o.Owner.Id != targetNode.Id).ToList();

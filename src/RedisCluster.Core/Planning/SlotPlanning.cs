@@ -31,6 +31,17 @@ namespace RedisCluster
             { ErrorId = "NotAMaster" };
         }
 
+        /// <summary>Every slot's owner in this view (null where none), read in one pass rather than a search per slot.</summary>
+        public static RedisClusterNode[] OwnerTable(ClusterTopology cluster)
+        {
+            var owners = new RedisClusterNode[HashSlot.SlotCount];
+            foreach (var (range, owner) in cluster.SlotOwners())
+            {
+                for (int slot = range.Start; slot <= range.End; slot++) owners[slot] = owner;
+            }
+            return owners;
+        }
+
         public static RedisClusterException Uncovered(IEnumerable<int> slots, string consequence)
         {
             var ranges = new SlotRangeList(SlotRange.FromSlots(slots));
