@@ -10,11 +10,13 @@ BeforeDiscovery {
         @{ Layout = '0-1000', '1001-1234', '1235-16383', ''; Count = 12345; From = @() }
         @{ Layout = '0-1000', '1001-1234', '1235-16000', '16001-16383'; Count = 4567; From = @() }
         @{ Layout = '0-5460', '5461-10923', '10924-16383', ''; Count = 5000; From = 0, 2, 1 }
+        @{ Layout = '0-38', '39-77', '', '78-16383'; Count = 10; From = @() }
         @{ Layout = '0-5460', '5461-10922', '10923-16383', ''; Count = 777; From = 2, 0 }
     )
     $script:RebalanceCases = @(
         @{ Layout = '0-5460', '5461-10922', '10923-16383', ''; Weight = @{}; Threshold = 2; UseEmpty = $true }
         @{ Layout = '0-5460', '5461-10922', '10923-16383', ''; Weight = @{ 2 = 0 }; Threshold = 2; UseEmpty = $false }
+        @{ Layout = '0-5460', '5461-10922', '10923-16383', ''; Weight = @{ 0 = 0.1; 1 = 0.2; 2 = 0.3 }; Threshold = 2; UseEmpty = $false }
         @{ Layout = '0-7999', '8000-11999', '12000-16383', ''; Weight = @{}; Threshold = 2; UseEmpty = $false }
         @{ Layout = '0-5599', '5600-10999', '11000-16383', ''; Weight = @{}; Threshold = 2; UseEmpty = $false }
         @{ Layout = '0-5599', '5600-10999', '11000-16383', ''; Weight = @{}; Threshold = 3; UseEmpty = $false }

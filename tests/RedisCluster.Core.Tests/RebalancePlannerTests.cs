@@ -102,6 +102,14 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
+        public void Shares_AreWorkedOutInFloats_AsRedisCli()
+        {
+            var plan = RebalancePlanner.Plan(SlotPlanTestCluster.Of(Even), Weights((0, 0.1), (1, 0.2), (2, 0.3)));
+            Assert.Equal(new[] { 2730, 5461, 8192 }, plan.Shares.Select(s => s.ExpectedSlotCount));
+            Assert.Equal("7000>7002:2731 7001>7002:1", Describe(plan));
+        }
+
+        [Fact]
         public void TinyWeight_AsRedisCli()
         {
             var plan = RebalancePlanner.Plan(SlotPlanTestCluster.Of("0-99", "100-199", "200-16383", ""), Weights((1, 0.001)), useEmptyMasters: true);

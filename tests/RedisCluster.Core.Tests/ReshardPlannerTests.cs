@@ -46,6 +46,8 @@ namespace RedisCluster.Tests
         [InlineData(new[] { "0-9999", "10000-16383", "" }, 1000, "00000001:0-610 00000002:10000-10388")]
         [InlineData(new[] { "0-8191", "8192-16383", "" }, 1, "00000001:0")]
         [InlineData(new[] { "0-8191", "8192-16383", "" }, 3, "00000001:0-1 00000002:8192")]
+        // In floats 10 / 78 x 39 is 5.0000005: the first source rounds it up to 6, so the second gives the 4 still wanted.
+        [InlineData(new[] { "0-38", "39-77", "78-16383" }, 10, "00000001:0-5 00000002:39-42")]
         [InlineData(new[] { "0-99 200-299", "100-199 300-16383", "" }, 200, "00000001:0-1 00000002:100-199,300-397")]
         public void Shares_FollowRedisCliRounding(string[] slots, int count, string expected)
         {

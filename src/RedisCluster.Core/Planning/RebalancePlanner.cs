@@ -35,8 +35,8 @@ namespace RedisCluster
             var masters = SlotPlanning.MastersInManagerOrder(cluster);
             var involved = masters.Where(m => useEmptyMasters || m.SlotCount > 0).ToList();
             var leftOut = masters.Except(involved).ToList();
-            // Single precision throughout, as redis-cli sums and divides its weights in floats: a share computed in a
-            // double can come out one slot different.
+            // Single precision throughout, as redis-cli sums and divides its weights in floats: in a double, weights
+            // 0.1, 0.2 and 0.3 would give the last 8191 slots rather than redis-cli's 8192.
             float totalWeight = 0;
             foreach (var master in involved) totalWeight += Weight(weightOf, master);
             if (totalWeight <= 0)
