@@ -107,6 +107,7 @@ namespace RedisCluster.Tests
             var plan = RebalancePlanner.Plan(SlotPlanTestCluster.Of(Even), Weights((0, 0.1), (1, 0.2), (2, 0.3)));
             Assert.Equal(new[] { 2730, 5461, 8192 }, plan.Shares.Select(s => s.ExpectedSlotCount));
             Assert.Equal("7000>7002:2731 7001>7002:1", Describe(plan));
+            Assert.Equal(new[] { 0.1, 0.2, 0.3 }, plan.Shares.Select(s => s.Weight));
         }
 
         [Fact]
@@ -155,6 +156,7 @@ namespace RedisCluster.Tests
         [InlineData("00000100", 1, "NotAMaster", FailureKind.InvalidArgument)]
         [InlineData("00000001", -1, "InvalidWeight", FailureKind.InvalidArgument)]
         [InlineData("00000001", double.NaN, "InvalidWeight", FailureKind.InvalidArgument)]
+        [InlineData("00000001", 1e39, "InvalidWeight", FailureKind.InvalidArgument)]
         public void BadWeight_IsRefused(string name, double weight, string errorId, FailureKind kind)
         {
             var cluster = SlotPlanTestCluster.Of(Even, replicas: 1);

@@ -38,7 +38,7 @@ namespace RedisCluster
             // Single precision throughout, as redis-cli sums and divides its weights in floats: in a double, weights
             // 0.1, 0.2 and 0.3 would give the last 8191 slots rather than redis-cli's 8192.
             float totalWeight = 0;
-            foreach (var master in involved) totalWeight += Weight(weightOf, master);
+            foreach (var master in involved) totalWeight += (float)Weight(weightOf, master);
             if (totalWeight <= 0)
             {
                 throw new RedisClusterException(FailureKind.InvalidArgument,
@@ -46,7 +46,7 @@ namespace RedisCluster
                 { ErrorId = "NoWeight" };
             }
 
-            var expected = involved.ToDictionary(m => m.Id, m => (int)((float)HashSlot.SlotCount / totalWeight * Weight(weightOf, m)));
+            var expected = involved.ToDictionary(m => m.Id, m => (int)((float)HashSlot.SlotCount / totalWeight * (float)Weight(weightOf, m)));
             var deviation = involved.ToDictionary(m => m.Id, m => Deviation(m.SlotCount, expected[m.Id]));
             bool withinThreshold = involved.All(m => deviation[m.Id] <= threshold);
             var balance = involved.ToDictionary(m => m.Id, m => withinThreshold ? 0 : m.SlotCount - expected[m.Id]);
@@ -59,8 +59,9 @@ namespace RedisCluster
             return new RebalancePlan(cluster, threshold, shares, leftOut, withinThreshold, transfers);
         }
 
-        private static float Weight(IReadOnlyDictionary<NodeId, float> weightOf, RedisClusterNode master) =>
-            weightOf.TryGetValue(master.Id, out float weight) ? weight : 1;
+        /// <summary>The weight as given (what the plan shows); the arithmetic takes it as a float, as redis-cli does.</summary>
+        private static double Weight(IReadOnlyDictionary<NodeId, double> weightOf, RedisClusterNode master) =>
+            weightOf.TryGetValue(master.Id, out double weight) ? weight : 1;
 
         /// <summary>
         /// redis-cli's measure: <c>fabs(100 - (100.0 * expected / slots_count))</c>, in percent of what the master owns.
@@ -132,13 +133,14 @@ namespace RedisCluster
         }
 
         /// <summary>Weights by master id; refuses a name that is no master, a master named twice and a weight that is no number of 0 or more.</summary>
-        private static IReadOnlyDictionary<NodeId, float> ResolveWeights(ClusterTopology cluster, IEnumerable<KeyValuePair<string, double>> weights)
+        private static IReadOnlyDictionary<NodeId, double> ResolveWeights(ClusterTopology cluster, IEnumerable<KeyValuePair<string, double>> weights)
         {
-            var resolved = new Dictionary<NodeId, float>();
+            var resolved = new Dictionary<NodeId, double>();
             foreach (var entry in weights ?? Enumerable.Empty<KeyValuePair<string, double>>())
             {
                 var master = SlotPlanning.EnsureMaster(FindNamed(cluster, entry.Key), "-Weight");
-                if (double.IsNaN(entry.Value) || double.IsInfinity(entry.Value) || entry.Value < 0)
+                // Above float's range redis-cli's arithmetic would divide infinities.
+                if (double.IsNaN(entry.Value) || entry.Value < 0 || entry.Value > float.MaxValue)
                 {
                     throw new RedisClusterException(FailureKind.InvalidArgument,
                         $"-Weight gives {NodeRefusals.Name(master)} the weight {entry.Value}: a weight is a number of 0 or more (0 empties the master); nothing was changed.",
@@ -152,7 +154,7 @@ namespace RedisCluster
                         master.ToEndPoint())
                     { ErrorId = "WeightGivenTwice" };
                 }
-                resolved.Add(master.Id, (float)entry.Value);
+                resolved.Add(master.Id, entry.Value);
             }
             return resolved;
         }
