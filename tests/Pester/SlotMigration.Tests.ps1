@@ -122,7 +122,7 @@ Describe 'SlotMigrator' {
         Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
     }
 
-    It 'stops a slot whose key differs on the two sides, leaves it open with both values, and finishes once one copy is gone; -Replace keeps the source''s' {
+    It 'stops a slot whose key differs on the two sides and leaves it open with both values; with Replace the source''s value wins and the slot closes' {
         Clear-TestData $Nodes
         $slotData = Write-SlotData -Node $Nodes -Tag 'iota' -PerTag 30
         $slot = Get-Slot 'iota'

@@ -235,7 +235,7 @@ namespace RedisCluster
                 var listings = await Task.WhenAll(pending.Select(s => source.CallAsync(none, "CLUSTER", "GETKEYSINSLOT", s, _options.KeysPerBatch))).ConfigureAwait(false);
                 var keysBySlot = pending.Select((slot, i) => (Slot: slot, Keys: listings[i].AsArray().Select(k => k.Bytes).ToList()))
                     .Where(x => x.Keys.Count > 0).ToList();
-                var sizes = await SizesAsync(source, keysBySlot.SelectMany(x => x.Keys).ToList()).ConfigureAwait(false);
+                var sizes = await SizesAsync(source, keysBySlot).ConfigureAwait(false);
 
                 var ordinary = keysBySlot
                     .Select(x => (x.Slot, Keys: x.Keys.Where(k => !SlotMigrationBatches.IsBig(sizes(k), _options)).ToList()))
@@ -278,14 +278,22 @@ namespace RedisCluster
             return conflicts;
         }
 
-        /// <summary>MEMORY USAGE of each key, pipelined; a key gone meanwhile counts as empty. Nothing is asked when the check is off.</summary>
-        private async Task<Func<byte[], long>> SizesAsync(INodeClient source, IReadOnlyList<byte[]> keys)
+        /// <summary>
+        /// MEMORY USAGE of each listed key: one script per slot, pipelined across the slots. Nothing is asked when
+        /// the check is off; a key gone meanwhile counts as empty.
+        /// </summary>
+        private async Task<Func<byte[], long>> SizesAsync(INodeClient source, IReadOnlyList<(int Slot, List<byte[]> Keys)> keysBySlot)
         {
-            if (_options.BigKeyBytes <= 0 || keys.Count == 0) return key => 0;
-            var replies = await Task.WhenAll(keys.Select(k => source.ExecuteAsync(new RedisCommand("MEMORY", "USAGE", k), CancellationToken.None))).ConfigureAwait(false);
+            if (_options.BigKeyBytes <= 0 || keysBySlot.Count == 0) return key => 0;
+            var replies = await Task.WhenAll(keysBySlot.Select(x =>
+                source.ExecuteAsync(new RedisCommand("EVAL", new object[] { SourceScripts.MemoryUsage, 0 }.Concat(x.Keys).ToArray()), CancellationToken.None))).ConfigureAwait(false);
             // Arrays compare by reference: each listed key is an entry of its own.
             var sizes = new Dictionary<byte[], long>();
-            for (int i = 0; i < keys.Count; i++) sizes[keys[i]] = replies[i].IsNull ? 0 : replies[i].AsInt64();
+            for (int i = 0; i < keysBySlot.Count; i++)
+            {
+                var perKey = replies[i].AsArray();
+                for (int k = 0; k < keysBySlot[i].Keys.Count && k < perKey.Count; k++) sizes[keysBySlot[i].Keys[k]] = Math.Max(0, perKey[k].AsInt64());
+            }
             return key => sizes.TryGetValue(key, out long size) ? size : 0;
         }
 
@@ -338,20 +346,31 @@ namespace RedisCluster
             return different;
         }
 
+        /// <summary>DUMP of a key on the source; null when it is not there (it moved, or a client deleted it).</summary>
+        private static Task<RedisReply> DumpOnSourceAsync(INodeClient source, byte[] key) =>
+            source.ExecuteAsync(new RedisCommand("EVAL", SourceScripts.Dump, 0, key), CancellationToken.None);
+
         /// <summary>
-        /// DUMP of a key on the source; null when it is not there. A MIGRATING source redirects a command for a key
-        /// it no longer has (it moved) rather than answer null, which means the same here.
+        /// Reads of keys on a MIGRATING source, as scripts with no declared key. A plain command for a key the source
+        /// no longer has gets an ASK reply, and the client library, which cannot follow it on a direct connection,
+        /// mixed up later replies on the same socket (a GETKEYSINSLOT answered with an earlier listing). Inside a
+        /// script the same miss is an error value that redis.pcall turns into data: no redirect ever reaches the
+        /// client. All keys of one script are in one slot, which the source still owns.
         /// </summary>
-        private static async Task<RedisReply> DumpOnSourceAsync(INodeClient source, byte[] key)
+        private static class SourceScripts
         {
-            try
-            {
-                return await source.ExecuteAsync(new RedisCommand("DUMP", key), CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (RedisServerErrorException e) when (e.Code == ServerErrorCode.Ask || e.Code == ServerErrorCode.Moved)
-            {
-                return RedisReply.Null;
-            }
+            public const string MemoryUsage =
+                "local sizes = {}\n" +
+                "for i, key in ipairs(ARGV) do\n" +
+                "  local size = redis.pcall('MEMORY', 'USAGE', key)\n" +
+                "  if type(size) == 'number' then sizes[i] = size else sizes[i] = -1 end\n" +
+                "end\n" +
+                "return sizes";
+
+            public const string Dump =
+                "local payload = redis.pcall('DUMP', ARGV[1])\n" +
+                "if type(payload) == 'string' then return payload end\n" +
+                "return false";
         }
 
         /// <summary>
