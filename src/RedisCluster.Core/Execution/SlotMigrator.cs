@@ -46,11 +46,15 @@ namespace RedisCluster
         public static IReadOnlyList<SlotMove> OpenSlotMoves(ClusterSnapshot snapshot)
         {
             if (snapshot == null) throw new ArgumentNullException(nameof(snapshot));
+            return OpenSlotMoves(snapshot.Reachable.Select(n => n.Myself).Where(self => self != null));
+        }
+
+        /// <summary>The same from each node's line about itself, as its own CLUSTER NODES gives it.</summary>
+        internal static IReadOnlyList<SlotMove> OpenSlotMoves(IEnumerable<RedisClusterNode> myselves)
+        {
             var markers = new List<SlotMove>();
-            foreach (var node in snapshot.Reachable)
+            foreach (var self in myselves)
             {
-                var self = node.Myself;
-                if (self == null) continue;
                 markers.AddRange(self.MigratingSlots.Where(m => m.Peer != self.Id).Select(m => new SlotMove(m.Slot, self.Id, m.Peer)));
                 markers.AddRange(self.ImportingSlots.Where(m => m.Peer != self.Id).Select(m => new SlotMove(m.Slot, m.Peer, self.Id)));
             }
