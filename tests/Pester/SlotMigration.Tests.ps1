@@ -183,6 +183,33 @@ Describe 'SlotMigrator' {
         Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
     }
 
+    It 'moves a key above the big-key size alone, with a MIGRATE timeout scaled to its size' {
+        Clear-TestData $Nodes
+        $slotData = Write-SlotData -Node $Nodes -Tag 'omicron' -PerTag 10
+        $bigValue = 'x' * 300000
+        $null = Invoke-RedisCli $Nodes[0].EndPoint -c -InputLines "SET {omicron}:big $bigValue"
+        $slotData['{omicron}:big'] = $bigValue
+        $slot = Get-Slot 'omicron'
+        $owner = Get-OwnerOf $slot $Nodes
+        $target = Get-Master $Nodes | Where-Object Id -ne $owner.Id | Select-Object -First 1
+        $options = [RedisCluster.SlotMigrationOptions]::new()
+        $options.BigKeyBytes = 100000
+        $log = [Collections.Generic.List[string]]::new()
+        $listening = [RedisCluster.CommandLog]::Listen([Action[string]] $log.Add)
+        try { $result = Invoke-SlotMove $Connection @(New-Move $slot $owner.Id $target.Id) $options }
+        finally { $listening.Dispose() }
+
+        $result.KeysMoved | Should -Be 11
+        $migrates = @($log | Where-Object { $_ -match ' <- MIGRATE ' })
+        # The ten small keys in one MIGRATE at the ordinary 60 s; the big one alone at 60 s plus its size (over 300 kB) at 1 MB/s.
+        $migrates.Count | Should -Be 2
+        $migrates[0] | Should -Match ' 60000 KEYS( <\d+ bytes>){10}$'
+        $migrates[1] -match ' (\d+) KEYS <13 bytes>$' | Should -BeTrue
+        [int]$Matches[1] | Should -BeGreaterThan 60250
+        [int]$Matches[1] | Should -BeLessThan 61000
+        Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
+    }
+
     It 'on cancellation finishes the slots in flight, leaves none open and reports the rest as not started' {
         Clear-TestData $Nodes
         $source = (Get-Master $Nodes)[0]
