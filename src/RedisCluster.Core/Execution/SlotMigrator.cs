@@ -98,7 +98,7 @@ namespace RedisCluster
             {
                 var open = run.OpenSlots.Keys.OrderBy(s => s).ToList();
                 var where = open.Count == 0 ? "No slot was left open." :
-                    $"Slot(s) {new SlotRangeList(SlotRange.FromSlots(open))} are left open; moving the cluster's open slots again finishes them with every key.";
+                    $"Slot(s) {new SlotRangeList(SlotRange.FromSlots(open))} were being moved and may be left open (MIGRATING/IMPORTING); moving the cluster's open slots again (OpenSlotMoves) finishes them with every key.";
                 throw new RedisClusterException(failure.Kind, $"Moving slots stopped after {run.SlotsMoved} of {moves.Count} slot(s): {failure.Message} {where}", failure.EndPoint, failure)
                 { ErrorId = "SlotMigrationStopped" };
             }
