@@ -103,6 +103,14 @@ namespace RedisCluster
             }
         }
 
+        /// <summary>
+        /// A client of the caller's own, not shared with other work: for command pairs that must reach the node back
+        /// to back, such as ASKING then DUMP, which other commands pipelined on a shared socket could split. The
+        /// caller disposes it.
+        /// </summary>
+        internal Task<INodeClient> OpenPrivateClientAsync(NodeEndPoint endPoint, CancellationToken cancellationToken) =>
+            _connector.ConnectAsync(endPoint, Settings, Settings.CommandTimeout, cancellationToken);
+
         /// <summary>CLUSTER NODES from the current node, falling back to the seeds and then every other known node.</summary>
         public async Task<ClusterTopology> GetTopologyAsync(CancellationToken cancellationToken)
         {

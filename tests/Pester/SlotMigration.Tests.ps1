@@ -1,0 +1,271 @@
+# The slot-migration executor (RedisCluster.SlotMigrator), called directly from PowerShell before any cmdlet uses it:
+# slots move with every key, under a password, through BUSYKEY, from a slot left open by hand, and under Ctrl+C.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers/Common.ps1')
+
+    function New-Move([int] $Slot, [string] $Source, [string] $Target) {
+        [RedisCluster.SlotMove]::new($Slot, [RedisCluster.NodeId]::Parse($Source), [RedisCluster.NodeId]::Parse($Target))
+    }
+
+    function Invoke-SlotMove {
+        param($Connection, [RedisCluster.SlotMove[]] $Moves, [RedisCluster.SlotMigrationOptions] $Options, [Threading.CancellationToken] $Token = [Threading.CancellationToken]::None)
+        $migrator = [RedisCluster.SlotMigrator]::new($Connection, $Options)
+        $migrator.MoveAsync($Moves, $null, $Token).GetAwaiter().GetResult()
+    }
+
+    function Get-Master([object[]] $Node, [string] $Password) {
+        @(Get-TestNodeView $Node[0].EndPoint $Password | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 } | Sort-Object EndPoint)
+    }
+
+    function Get-OwnerOf([int] $Slot, [object[]] $Node, [string] $Password) {
+        Get-Master $Node $Password | Where-Object { (Get-SlotSet $_.Slots).Contains($Slot) }
+    }
+
+    function Write-SlotData {
+        # PerTag keys under each hash tag (so in that tag's slot), written through routing in one redis-cli.
+        param([object[]] $Node, [string] $Password, [string[]] $Tag, [int] $PerTag)
+        $data = @{}
+        foreach ($t in $Tag) { foreach ($i in 1..$PerTag) { $data["{$t}:$i"] = "v$i-$t-$(Get-Random)" } }
+        $null = Invoke-RedisCli $Node[0].EndPoint $Password -c -InputLines ($data.Keys | ForEach-Object { "SET $_ $($data[$_])" })
+        $data
+    }
+
+    function Clear-TestData([object[]] $Node, [string] $Password) {
+        foreach ($m in Get-Master $Node $Password) { $null = Invoke-RedisCli $m.EndPoint $Password FLUSHALL }
+    }
+
+    function Get-OwnLine([string] $EndPoint, [string] $Password) {
+        Get-TestNodeView $EndPoint $Password | Where-Object { $_.Flags -contains 'myself' }
+    }
+
+    function Get-Slot([string] $Tag) { [RedisCluster.HashSlot]::Of($Tag) }
+
+    # One cluster of three masters for the plain tests: each test loads its own data after a FLUSHALL and moves
+    # slots from whoever owns them now, so none depends on another's leftovers.
+    $script:Nodes = @(New-TestCluster -Masters 3 -ReplicasPerMaster 0)
+    $script:Connection = Connect-RedisCluster -EndPoint $Nodes[0].EndPoint
+}
+
+AfterAll {
+    Disconnect-RedisCluster
+    Stop-TestNode
+}
+
+Describe 'SlotMigrator' {
+    It 'moves slots with their keys in several MIGRATE rounds and groups, keeping every key, and the five invariants hold' {
+        Clear-TestData $Nodes
+        $data = Write-TestData -Node $Nodes -Count 100 -Prefix 'plain'
+        $tags = 'alpha', 'beta', 'gamma'
+        $slotData = Write-SlotData -Node $Nodes -Tag $tags -PerTag 300
+        $masters = Get-Master $Nodes
+        $moves = foreach ($t in $tags) {
+            $slot = Get-Slot $t
+            $owner = Get-OwnerOf $slot $Nodes
+            $target = $masters | Where-Object Id -ne $owner.Id | Select-Object -First 1
+            New-Move $slot $owner.Id $target.Id
+        }
+        $options = [RedisCluster.SlotMigrationOptions]::new()
+        $options.KeysPerBatch = 70
+        $options.SlotsPerGroup = 2
+
+        $result = Invoke-SlotMove $Connection $moves $options
+
+        $result.SlotsPlanned | Should -Be 3
+        $result.SlotsMoved | Should -Be 3
+        $result.KeysMoved | Should -Be 900
+        $result.Issues.Count | Should -Be 0
+        $result.Cancelled | Should -BeFalse
+        foreach ($m in $moves) { (Get-OwnerOf $m.Slot $Nodes).Id | Should -Be "$($m.Target)" }
+        Assert-ClusterInvariant -Node $Nodes -ExpectedData ($data + $slotData)
+    }
+
+    It 'moves the same slots back from several sources at once, and a slot already on its target is reported, not moved' {
+        Clear-TestData $Nodes
+        $tags = 'delta', 'epsilon', 'zeta', 'eta'
+        $slotData = Write-SlotData -Node $Nodes -Tag $tags -PerTag 50
+        $masters = Get-Master $Nodes
+        $target = $masters[0]
+        $moves = @(foreach ($t in $tags) {
+            $slot = Get-Slot $t
+            $owner = Get-OwnerOf $slot $Nodes
+            if ($owner.Id -ne $target.Id) { New-Move $slot $owner.Id $target.Id }
+        })
+        # A slot the target owns already, planned from another master: the plan is stale for that slot.
+        $ownSlot = (Get-SlotSet $target.Slots) | Sort-Object | Select-Object -First 1
+        $moves += New-Move $ownSlot $masters[1].Id $target.Id
+        $alreadyThere = @($ownSlot)
+
+        $result = Invoke-SlotMove $Connection $moves $null
+
+        $result.SlotsMoved | Should -Be ($moves.Count - $alreadyThere.Count)
+        @($result.Issues | Where-Object Outcome -eq 'AlreadyOnTarget').Slot | Should -Be $alreadyThere
+        foreach ($m in $moves) { (Get-OwnerOf $m.Slot $Nodes).Id | Should -Be $target.Id }
+        Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
+    }
+
+    It 'settles a key present on both sides with the same value (BUSYKEY, equal DUMP) by replacing it' {
+        Clear-TestData $Nodes
+        $slotData = Write-SlotData -Node $Nodes -Tag 'theta' -PerTag 20
+        $slot = Get-Slot 'theta'
+        $owner = Get-OwnerOf $slot $Nodes
+        $target = Get-Master $Nodes | Where-Object Id -ne $owner.Id | Select-Object -First 1
+        # The target already has one key with the same value: what a MIGRATE leaves when it timed out after the
+        # target's RESTORE. The slot is left IMPORTING on the target, as such a run would leave it.
+        $null = Invoke-RedisCli $target.EndPoint '' CLUSTER SETSLOT $slot IMPORTING $owner.Id
+        $null = Invoke-RedisCli $target.EndPoint -InputLines 'ASKING', "SET {theta}:7 $($slotData['{theta}:7'])"
+
+        $result = Invoke-SlotMove $Connection @(New-Move $slot $owner.Id $target.Id) $null
+
+        $result.SlotsMoved | Should -Be 1
+        $result.KeysMoved | Should -Be 20
+        $result.Issues.Count | Should -Be 0
+        Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
+    }
+
+    It 'stops a slot whose key differs on the two sides and leaves it open with both values; with Replace the source''s value wins and the slot closes' {
+        Clear-TestData $Nodes
+        $slotData = Write-SlotData -Node $Nodes -Tag 'iota' -PerTag 30
+        $slot = Get-Slot 'iota'
+        $owner = Get-OwnerOf $slot $Nodes
+        $target = Get-Master $Nodes | Where-Object Id -ne $owner.Id | Select-Object -First 1
+        $null = Invoke-RedisCli $target.EndPoint '' CLUSTER SETSLOT $slot IMPORTING $owner.Id
+        $null = Invoke-RedisCli $target.EndPoint -InputLines 'ASKING', 'SET {iota}:9 the-targets-own-value'
+        $move = New-Move $slot $owner.Id $target.Id
+
+        $result = Invoke-SlotMove $Connection @($move) $null
+
+        $result.SlotsMoved | Should -Be 0
+        $result.Issues.Count | Should -Be 1
+        $result.Issues[0].Outcome | Should -Be 'KeyConflict'
+        $result.Issues[0].LeftOpen | Should -BeTrue
+        $result.Issues[0].Keys | Should -Be @('{iota}:9')
+        # Both values kept, the slot open on both sides: nothing decided for the user.
+        Invoke-RedisCli $owner.EndPoint '' GET '{iota}:9' | Should -Be $slotData['{iota}:9']
+        Invoke-RedisCli $target.EndPoint -InputLines 'ASKING', 'GET {iota}:9' | Select-Object -Last 1 | Should -Be 'the-targets-own-value'
+        (Get-OwnLine $owner.EndPoint).Open | Should -Be "[$slot->-$($target.Id)]"
+        (Get-OwnLine $target.EndPoint).Open | Should -Be "[$slot-<-$($owner.Id)]"
+
+        # With Replace the source's value wins and the slot closes.
+        $options = [RedisCluster.SlotMigrationOptions]::new()
+        $options.Replace = $true
+        $replaced = Invoke-SlotMove $Connection @($move) $options
+
+        $replaced.SlotsMoved | Should -Be 1
+        $replaced.Issues.Count | Should -Be 0
+        Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
+    }
+
+    It 'finds a slot left open by hand with keys on both sides and finishes it with every key' {
+        Clear-TestData $Nodes
+        $slotData = Write-SlotData -Node $Nodes -Tag 'kappa' -PerTag 60
+        $slot = Get-Slot 'kappa'
+        $owner = Get-OwnerOf $slot $Nodes
+        $target = Get-Master $Nodes | Where-Object Id -ne $owner.Id | Select-Object -First 1
+        $null = Invoke-RedisCli $target.EndPoint '' CLUSTER SETSLOT $slot IMPORTING $owner.Id
+        $null = Invoke-RedisCli $owner.EndPoint '' CLUSTER SETSLOT $slot MIGRATING $target.Id
+        $host_, $port = $target.EndPoint -split ':'
+        $migrate = @('MIGRATE', $host_, $port, '', 0, 5000, 'KEYS') + @(1..25 | ForEach-Object { "{kappa}:$_" })
+        $null = Invoke-RedisCli $owner.EndPoint '' @migrate
+        [int](Invoke-RedisCli $owner.EndPoint '' CLUSTER COUNTKEYSINSLOT $slot) | Should -Be 35
+
+        $snapshot = [RedisCluster.ClusterSnapshot]::ReadAsync($Connection, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        $open = @([RedisCluster.SlotMigrator]::OpenSlotMoves($snapshot))
+        $open.Count | Should -Be 1
+        $open[0].Slot | Should -Be $slot
+        "$($open[0].Source)" | Should -Be $owner.Id
+        "$($open[0].Target)" | Should -Be $target.Id
+
+        $result = Invoke-SlotMove $Connection $open $null
+
+        $result.SlotsMoved | Should -Be 1
+        $result.KeysMoved | Should -Be 35
+        (Get-OwnerOf $slot $Nodes).Id | Should -Be $target.Id
+        Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
+    }
+
+    It 'moves a key above the big-key size alone, with a MIGRATE timeout scaled to its size' {
+        Clear-TestData $Nodes
+        $slotData = Write-SlotData -Node $Nodes -Tag 'omicron' -PerTag 10
+        $bigValue = 'x' * 300000
+        $null = Invoke-RedisCli $Nodes[0].EndPoint -c -InputLines "SET {omicron}:big $bigValue"
+        $slotData['{omicron}:big'] = $bigValue
+        $slot = Get-Slot 'omicron'
+        $owner = Get-OwnerOf $slot $Nodes
+        $target = Get-Master $Nodes | Where-Object Id -ne $owner.Id | Select-Object -First 1
+        $options = [RedisCluster.SlotMigrationOptions]::new()
+        $options.BigKeyBytes = 100000
+        $log = [Collections.Generic.List[string]]::new()
+        $listening = [RedisCluster.CommandLog]::Listen([Action[string]] $log.Add)
+        try { $result = Invoke-SlotMove $Connection @(New-Move $slot $owner.Id $target.Id) $options }
+        finally { $listening.Dispose() }
+
+        $result.KeysMoved | Should -Be 11
+        $migrates = @($log | Where-Object { $_ -match ' <- MIGRATE ' })
+        # The ten small keys in one MIGRATE at the ordinary 60 s; the big one alone at 60 s plus its size (over 300 kB) at 1 MB/s.
+        $migrates.Count | Should -Be 2
+        $migrates[0] | Should -Match ' 60000 KEYS( <\d+ bytes>){10}$'
+        $migrates[1] -match ' (\d+) KEYS <13 bytes>$' | Should -BeTrue
+        [int]$Matches[1] | Should -BeGreaterThan 60250
+        [int]$Matches[1] | Should -BeLessThan 61000
+        Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
+    }
+
+    It 'on cancellation finishes the slots in flight, leaves none open and reports the rest as not started' {
+        Clear-TestData $Nodes
+        $source = (Get-Master $Nodes)[0]
+        $target = (Get-Master $Nodes)[1]
+        $slots = @((Get-SlotSet $source.Slots) | Sort-Object | Select-Object -First 300)
+        $chosen = [Collections.Generic.HashSet[int]]::new([int[]]$slots)
+        $keys = @(1..40000 | ForEach-Object { "c:$_" } | Where-Object { $chosen.Contains([RedisCluster.HashSlot]::Of($_)) })
+        $data = @{}
+        foreach ($k in $keys) { $data[$k] = "v-$k" }
+        $null = Invoke-RedisCli $Nodes[0].EndPoint -c -InputLines ($keys | ForEach-Object { "SET $_ v-$_" })
+        $options = [RedisCluster.SlotMigrationOptions]::new()
+        $options.SlotsPerGroup = 1
+        $options.Parallelism = 1
+        $cancel = [Threading.CancellationTokenSource]::new()
+        $cancel.CancelAfter(400)
+
+        $result = Invoke-SlotMove $Connection @($slots | ForEach-Object { New-Move $_ $source.Id $target.Id }) $options $cancel.Token
+
+        $result.Cancelled | Should -BeTrue
+        $result.SlotsMoved | Should -BeLessThan $slots.Count
+        $notStarted = @($result.Issues | Where-Object Outcome -eq 'NotStarted')
+        ($result.SlotsMoved + $notStarted.Count) | Should -Be $slots.Count
+        # The moved slots are the lowest ones, each wholly on the target; the rest untouched on the source.
+        $movedSlots = @($slots | Where-Object { $notStarted.Slot -notcontains $_ })
+        foreach ($s in $movedSlots) { (Get-OwnerOf $s $Nodes).Id | Should -Be $target.Id }
+        Assert-ClusterInvariant -Node $Nodes -ExpectedData $data
+    }
+}
+
+Describe 'SlotMigrator on a password-protected cluster' {
+    BeforeAll {
+        $script:Password = 'mig pw #>$ 1'
+        $script:Secured = @(New-TestCluster -Masters 3 -ReplicasPerMaster 0 -Password $Password)
+        $script:SecuredConnection = Connect-RedisCluster -EndPoint $Secured[0].EndPoint -Credential (New-TestCredential $Password)
+    }
+
+    It 'moves keys with MIGRATE AUTH, and the password shows in no debug line or result' {
+        $slotData = Write-SlotData -Node $Secured -Password $Password -Tag 'lambda', 'mu' -PerTag 40
+        $masters = Get-Master $Secured $Password
+        $moves = foreach ($t in 'lambda', 'mu') {
+            $slot = Get-Slot $t
+            $owner = Get-OwnerOf $slot $Secured $Password
+            New-Move $slot $owner.Id ($masters | Where-Object Id -ne $owner.Id | Select-Object -First 1).Id
+        }
+        $log = [Collections.Generic.List[string]]::new()
+        $listening = [RedisCluster.CommandLog]::Listen([Action[string]] $log.Add)
+        try { $result = Invoke-SlotMove $SecuredConnection $moves $null }
+        finally { $listening.Dispose() }
+
+        $result.SlotsMoved | Should -Be 2
+        $result.KeysMoved | Should -Be 80
+        $migrates = @($log | Where-Object { $_ -match ' <- MIGRATE ' })
+        $migrates.Count | Should -BeGreaterThan 0
+        $migrates | Should -Match ' AUTH \*{8} KEYS '
+        ($log -join "`n").Contains($Password) | Should -BeFalse
+        ($result | Format-List * | Out-String).Contains($Password) | Should -BeFalse
+        Assert-ClusterInvariant -Node $Secured -Password $Password -ExpectedData $slotData
+    }
+}
