@@ -1,0 +1,59 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace RedisCluster
+{
+    public sealed partial class ClusterSnapshot
+    {
+        /// <summary>
+        /// Slots some node marks MIGRATING or IMPORTING, from each node's line about itself (a node's markers show
+        /// only there): what a move stopped by a crash or a key conflict leaves behind.
+        /// </summary>
+        public IEnumerable<string> OpenSlotProblems()
+        {
+            foreach (var node in Reachable.Where(n => n.Myself != null))
+            {
+                foreach (var marker in node.Myself.MigratingSlots) yield return $"{node.EndPoint} has slot {marker.Slot} migrating to {marker.Peer.Short}";
+                foreach (var marker in node.Myself.ImportingSlots) yield return $"{node.EndPoint} has slot {marker.Slot} importing from {marker.Peer.Short}";
+            }
+        }
+
+        /// <summary>
+        /// What stops slots from being moved safely: a master that cannot be read (its slots' keys cannot be
+        /// moved, and it may still serve writes), views that disagree on owners, a cluster not ok or not covering
+        /// every slot. Replicas do not matter: slots move between masters.
+        /// </summary>
+        public IEnumerable<string> SlotMoveProblems()
+        {
+            var unreachableMasters = Unreachable.Where(n => n.Id is NodeId id && Reference.Find(id)?.Role == NodeRole.Master)
+                .Select(n => $"master {n.EndPoint} cannot be read: {n.Failure.Message}");
+            return unreachableMasters.Concat(AgreementProblems()).Concat(StateProblems());
+        }
+
+        /// <summary>
+        /// Refuses, before anything is changed, to plan slot moves on a cluster with open slots (ErrorId
+        /// SlotsOpen; <paramref name="openSlotAdvice"/> says how the caller's command finishes them) or one not
+        /// healthy enough to move slots (ClusterNotReady).
+        /// </summary>
+        public void EnsureReadyToMoveSlots(string openSlotAdvice)
+        {
+            var open = OpenSlotProblems().ToList();
+            if (open.Count > 0)
+            {
+                throw new RedisClusterException(FailureKind.InvalidState,
+                    $"The cluster has {open.Count} open slot marker(s) ({Summarize(open)}), left by a move that stopped. {openSlotAdvice} Nothing was changed.")
+                { ErrorId = "SlotsOpen" };
+            }
+            var problems = SlotMoveProblems().ToList();
+            if (problems.Count > 0)
+            {
+                throw new RedisClusterException(FailureKind.InvalidState,
+                    $"The cluster is not ready for slots to move: {Summarize(problems)}. Test-RedisCluster shows every problem; Repair-RedisCluster fixes slot problems. Nothing was changed.")
+                { ErrorId = "ClusterNotReady" };
+            }
+        }
+
+        private static string Summarize(IReadOnlyList<string> problems) =>
+            string.Join("; ", problems.Take(3)) + (problems.Count > 3 ? $"; and {problems.Count - 3} more" : string.Empty);
+    }
+}
