@@ -130,7 +130,9 @@ namespace RedisCluster.Internal
                 {
                     // Ctrl+C: the work sends no further command (every call checks the token) and runs its clean-up
                     // (a lowered timeout restored), whose warnings are still shown; past the grace period it is left
-                    // to end on its own, unobserved.
+                    // to end on its own, unobserved. The pipeline refuses writes once stopping, so what the clean-up
+                    // reports goes to the host: a write that threw here would end the wait with the clean-up undone.
+                    host.Stopping = true;
                     host.PumpUntil(task, CancellationToken.None, StopGracePeriod);
                     _ = task.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
                     throw new PipelineStoppedException();
@@ -171,8 +173,19 @@ namespace RedisCluster.Internal
 
             public void Report(OperationProgress value) => Post(() => Show(value));
 
+            /// <summary>
+            /// Set once the pipeline is stopping: progress and verbose lines are dropped (the pipeline would throw),
+            /// warnings go straight to the host.
+            /// </summary>
+            public bool Stopping { get; set; }
+
             private void Show(OperationProgress report)
             {
+                if (Stopping)
+                {
+                    if (report.IsWarning) _cmdlet.Host.UI.WriteWarningLine(report.Status);
+                    return;
+                }
                 if (report.IsWarning)
                 {
                     _cmdlet.WriteWarning(report.Status);
@@ -211,7 +224,7 @@ namespace RedisCluster.Internal
                         _signal.Reset();
                         bool ended = work.IsCompleted;
                         if (!ended && stopping.IsCancellationRequested) return false;
-                        while (_queue.TryDequeue(out var write)) write();
+                        while (_queue.TryDequeue(out var write)) Write(write);
                         if (ended) break;
                     }
                 }
@@ -221,6 +234,19 @@ namespace RedisCluster.Internal
                     _cmdlet.WriteProgress(_record);
                 }
                 return true;
+            }
+
+            private void Write(Action write)
+            {
+                try
+                {
+                    write();
+                }
+                catch (Exception) when (Stopping)
+                {
+                    // The pipeline refuses a debug line while stopping, and a host without a UI (a runspace made
+                    // by a script) refuses the warning: dropped, so the wait for the clean-up goes on.
+                }
             }
 
             public void Dispose() => _signal.Dispose();
