@@ -5,9 +5,10 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers/SlotMoveTestHelpers.ps1')
 
     # One cluster for the file: three masters made by redis-cli, a fourth empty master and a replica of the first
-    # joined by the module. Each test starts from the seed layout with no keys (Restore-SeedLayout). A master that
-    # gives away its last slot stays a master (Redis 7 would otherwise make it a replica of the last receiver), so
-    # the layout can be restored between tests.
+    # joined by the module. Each test starts with no keys and picks its sources and targets from the owners it finds;
+    # the one that needs redis-cli's layout restores it (a no-op when it runs first). A master that gives away its
+    # last slot stays a master (Redis 7 would otherwise make it a replica of the last receiver), so the layout can
+    # be restored.
     $setting = @{ 'cluster-allow-replica-migration' = 'no' }
     $script:Members = @(New-TestCluster -Masters 3 -ReplicasPerMaster 0 -Setting $setting)
     $script:Extra = @(Start-TestNode -Count 2 -Setting $setting)
@@ -22,14 +23,20 @@ BeforeAll {
     $script:Empty = $Masters[3]
     $script:Replica = Get-TestNodeView $Nodes[0].EndPoint | Where-Object EndPoint -eq $Extra[1].EndPoint
 
+    function Get-OtherMaster([int[]] $Slot) {
+        <# A master owning none of these slots: a target they all move to. #>
+        $owners = @((Get-OwnerOf $Slot $Nodes).Id)
+        Get-Master $Nodes | Where-Object { $owners -notcontains $_.Id } | Select-Object -First 1
+    }
+
     function Assert-Refused {
-        param([scriptblock] $Command, [string] $ErrorId, [string] $Category, [string] $Message)
-        $before = Get-TestNodeState -Node $Nodes
+        <# The command's first error has this id, category and message, and every node is as $Before shows it (read now when not given). #>
+        param([scriptblock] $Command, [string] $ErrorId, [string] $Category, [string] $Message, [string[]] $Before = (Get-TestNodeState -Node $Nodes))
         $err = Get-ErrorRecord $Command
         $err.FullyQualifiedErrorId | Should -Be "$ErrorId,RedisCluster.Commands.InvokeRedisReshardCommand"
         $err.CategoryInfo.Category | Should -Be $Category
         if ($Message) { $err.Exception.Message | Should -BeLike $Message }
-        Get-TestNodeState -Node $Nodes | Should -Be $before
+        Get-TestNodeState -Node $Nodes | Should -Be $Before
     }
 }
 
@@ -39,9 +46,10 @@ AfterAll {
 }
 
 Describe 'Invoke-RedisReshard' {
-    BeforeEach { Restore-SeedLayout -Node $Nodes -Masters $Masters }
+    BeforeEach { Clear-TestData $Nodes }
 
     It 'gives a piped empty master 4096 slots as redis-cli does (0-1364, 5461-6826, 10923-12287) while a client writing INCRs through MOVED and ASK loses no acknowledged write' {
+        Restore-SeedLayout -Node $Nodes -Masters $Masters
         $data = Write-TestData -Node $Nodes -Count 300
         # Keys in slots that move and some that stay, each INCRed over and over.
         $moving = @(0..1364) + @(5461..6826) + @(10923..12287)
@@ -50,7 +58,7 @@ Describe 'Invoke-RedisReshard' {
         $writer = Start-IncrWriter -EndPoint $Nodes[0].EndPoint -Key $counters -State $state
         try {
             Wait-Until { $state.Sent -ge 200 -or $writer.State -ne 'Running' } -Because 'the writer is under way' -TimeoutSeconds 20
-            $result = Get-RedisClusterNode -NodeId $Empty.Id | Invoke-RedisReshard -SlotCount 4096 -SlotsPerGroup 16
+            $result = Get-RedisClusterNode -NodeId $Empty.Id | Invoke-RedisReshard -SlotCount 4096
             # A few more writes after the last slot moved, so every key was written to its new owner.
             $sentAfter = $state.Sent + 100
             Wait-Until { $state.Sent -ge $sentAfter -or $writer.State -ne 'Running' } -Because 'the writer goes on after the move' -TimeoutSeconds 20
@@ -77,9 +85,9 @@ Describe 'Invoke-RedisReshard' {
         foreach ($tag in 'a', 'b', 'c', 'd') { $keys += Write-SlotKey -Node $Nodes -Tag $tag -Count 50 }
         $slots = @('a', 'b', 'c', 'd' | ForEach-Object { [RedisCluster.HashSlot]::Of($_) })
         $target = $Masters[1]
-        $atStart = @($slots | Where-Object { (Get-OwnerOf $_ $Nodes).Id -eq $target.Id }).Count
+        $atStart = @((Get-OwnerOf $slots $Nodes).Id | Where-Object { $_ -eq $target.Id }).Count
         $first = Invoke-RedisReshard -TargetNodeId $target.Id -Slot $slots[0], $slots[1]
-        $onTargetBefore = @($slots | Where-Object { (Get-OwnerOf $_ $Nodes).Id -eq $target.Id })
+        $onTargetBefore = @((Get-OwnerOf $slots $Nodes).Id | Where-Object { $_ -eq $target.Id })
 
         $second = Invoke-RedisReshard -TargetNodeId $target.Id -Slot ($slots -join ',')
         $third = Invoke-RedisReshard -TargetNodeId $target.Id -Slot ($slots -join ',') -InformationVariable said -InformationAction SilentlyContinue
@@ -87,7 +95,7 @@ Describe 'Invoke-RedisReshard' {
         $second.SlotsMoved | Should -Be (4 - $onTargetBefore.Count)
         $third | Should -BeNullOrEmpty
         "$said" | Should -BeLike "Nothing to move to $($target.EndPoint) (*): already on the target, skipped: *"
-        foreach ($s in $slots) { (Get-OwnerOf $s $Nodes).Id | Should -Be $target.Id }
+        (Get-OwnerOf $slots $Nodes).Id | Should -Be (@($target.Id) * 4)
         ($first.KeysMoved + $second.KeysMoved) | Should -Be (50 * (4 - $atStart))
         Assert-ClusterInvariant -Node $Nodes -ExpectedData $keys
     }
@@ -99,20 +107,23 @@ Describe 'Invoke-RedisReshard' {
         $null = Invoke-RedisCli (Get-OwnerOf $bigSlot $Nodes).EndPoint -InputLines "SET {huge}:value $bigValue"
         $data['{huge}:value'] = $bigValue
         $manySlot = [RedisCluster.HashSlot]::Of('many')
+        $target = Get-OtherMaster $manySlot, $bigSlot
 
-        $result = Invoke-RedisReshard -TargetNodeId $Empty.Id -Slot $manySlot, $bigSlot
+        $result = Invoke-RedisReshard -TargetNodeId $target.Id -Slot $manySlot, $bigSlot
 
         $result.SlotsMoved | Should -Be 2
         $result.KeysMoved | Should -Be 100001
-        (Get-OwnerOf $manySlot $Nodes).Id | Should -Be $Empty.Id
-        (Get-OwnerOf $bigSlot $Nodes).Id | Should -Be $Empty.Id
+        (Get-OwnerOf $manySlot $Nodes).Id | Should -Be $target.Id
+        (Get-OwnerOf $bigSlot $Nodes).Id | Should -Be $target.Id
         Assert-ClusterInvariant -Node $Nodes -ExpectedData $data
     }
 
     It 'replaces a key found on both sides with the same value; a different value leaves its slot open as a SlotKeyConflict error, a new reshard refuses (SlotsOpen) and -Resume -Replace finishes it' {
         $data = @{}
         foreach ($tag in 'same', 'differ') { $data += Write-SlotKey -Node $Nodes -Tag $tag -Count 20 }
-        $target = $Masters[3]
+        $sameSlot = [RedisCluster.HashSlot]::Of('same')
+        $differSlot = [RedisCluster.HashSlot]::Of('differ')
+        $target = Get-OtherMaster $sameSlot, $differSlot
         # A copy on the target, in a slot it does not own: what a MIGRATE whose reply was lost leaves behind.
         foreach ($copy in @(@('same', "SET {same}:3 $($data['{same}:3'])"), @('differ', 'SET {differ}:5 the-targets-value'))) {
             $slot = [RedisCluster.HashSlot]::Of($copy[0])
@@ -121,8 +132,6 @@ Describe 'Invoke-RedisReshard' {
             $null = Invoke-RedisCli $target.EndPoint -InputLines 'ASKING', $copy[1]
             $null = Invoke-RedisCli $target.EndPoint '' CLUSTER SETSLOT $slot STABLE
         }
-        $sameSlot = [RedisCluster.HashSlot]::Of('same')
-        $differSlot = [RedisCluster.HashSlot]::Of('differ')
 
         $result = Invoke-RedisReshard -TargetNodeId $target.Id -Slot $sameSlot, $differSlot -ErrorVariable conflicts -ErrorAction SilentlyContinue
 
@@ -148,7 +157,7 @@ Describe 'Invoke-RedisReshard' {
         $data = Write-SlotKey -Node $Nodes -Tag 'open' -Count 60
         $slot = [RedisCluster.HashSlot]::Of('open')
         $source = Get-OwnerOf $slot $Nodes
-        $target = $Masters[3]
+        $target = Get-OtherMaster $slot
         $null = Invoke-RedisCli $target.EndPoint '' CLUSTER SETSLOT $slot IMPORTING $source.Id
         $null = Invoke-RedisCli $source.EndPoint '' CLUSTER SETSLOT $slot MIGRATING $target.Id
         $address, $port = $target.EndPoint -split ':'
@@ -166,40 +175,50 @@ Describe 'Invoke-RedisReshard' {
         Assert-ClusterInvariant -Node $Nodes -ExpectedData $data
     }
 
+    It 'refuses an unhealthy cluster (ClusterNotReady) before touching anything' {
+        # A master that stops serving one of its slots: it reports cluster_state:fail and the others still list it as owner.
+        $slot = 16000
+        $owner = Get-OwnerOf $slot $Nodes
+        $null = Invoke-RedisCli $owner.EndPoint '' CLUSTER DELSLOTS $slot
+        try {
+            Wait-Until { (Invoke-RedisCli $owner.EndPoint '' CLUSTER INFO) -contains 'cluster_state:fail' } -Because 'the master sees the slot uncovered' -TimeoutSeconds 10
+            Assert-Refused { Invoke-RedisReshard -TargetNodeId (Get-OtherMaster $slot).Id -SlotCount 10 } ClusterNotReady InvalidOperation 'The cluster is not ready for slots to move: *Nothing was changed.'
+        } finally {
+            $null = Invoke-RedisCli $owner.EndPoint '' CLUSTER ADDSLOTS $slot
+        }
+        Wait-TestClusterOk -Node $Nodes
+        Assert-ClusterInvariant -Node $Nodes
+    }
+
     It '-WhatIf prints the plan and changes nothing' {
         $before = Get-TestNodeState -Node $Nodes
         # What-if text goes to the host, not to a stream: read it from a child process's console.
         $output = Invoke-FreshPwsh @"
 Import-Module '$ModuleManifest'
-Invoke-RedisReshard -EndPoint $($Nodes[0].EndPoint) -TargetNodeId $($Empty.Id) -SlotCount 4096 -WhatIf
+Invoke-RedisReshard -EndPoint $($Nodes[0].EndPoint) -TargetNodeId $($Masters[1].Id) -SourceNodeId $($Masters[0].Id) -SlotCount 100 -WhatIf
 "@ | Out-String
-        $output | Should -BeLike "*What if: Move 4096 slots to $($Empty.EndPoint) ($($Empty.Id.Substring(0, 8))) from 3 master(s):*gives 1365 slots: 0-1364*gives 1366 slots: 5461-6826*gives 1365 slots: 10923-12287*"
+        $lowest = (Get-Master $Nodes | Where-Object Id -eq $Masters[0].Id).Slots[0] -replace '-.*'
+        # Console lines may wrap: match short pieces.
+        $output | Should -BeLike "*What if: Move 100 slots to $($Masters[1].EndPoint) ($($Masters[1].Id.Substring(0, 8))) from 1 master(s):*$($Masters[0].EndPoint) ($($Masters[0].Id.Substring(0, 8))) gives 100 slots: $lowest-*"
         Get-TestNodeState -Node $Nodes | Should -Be $before
-        Assert-ClusterInvariant -Node $Nodes
+    }
+}
+
+Describe 'Invoke-RedisReshard refuses bad requests' {
+    BeforeAll {
+        # None of these changes anything: every node is compared with one reading taken before them all.
+        Clear-TestData $Nodes
+        $script:Unchanged = Get-TestNodeState -Node $Nodes
     }
 
     It 'refuses <Case> before touching anything' -ForEach @(
         @{ Case = 'a replica as target'; Id = 'NotAMaster'; Category = 'InvalidArgument'; Message = '-TargetNodeId names *, which is a replica of *'; Command = { Invoke-RedisReshard -TargetNodeId $Replica.Id -SlotCount 10 } }
         @{ Case = 'an unknown target'; Id = 'NodeNotFound'; Category = 'ObjectNotFound'; Message = 'No node of the cluster has the id 0123456789abcdef*'; Command = { Invoke-RedisReshard -TargetNodeId '0123456789abcdef' -SlotCount 10 } }
         @{ Case = '-SlotCount 0'; Id = 'InvalidSlotCount'; Category = 'InvalidArgument'; Message = '-SlotCount 0 is no number of slots to move*'; Command = { Invoke-RedisReshard -TargetNodeId $Empty.Id -SlotCount 0 } }
-        @{ Case = 'more slots than the sources own'; Id = 'NotEnoughSlots'; Category = 'InvalidArgument'; Message = '-SlotCount 5462 is more than the source masters own (5461)*'; Command = { Invoke-RedisReshard -TargetNodeId $Empty.Id -SourceNodeId $Masters[0].Id -SlotCount 5462 } }
+        @{ Case = 'more slots than the sources own'; Id = 'NotEnoughSlots'; Category = 'InvalidArgument'; Message = '-SlotCount 16384 is more than the source masters own (*'; Command = { Invoke-RedisReshard -TargetNodeId $Masters[1].Id -SourceNodeId $Masters[0].Id -SlotCount 16384 } }
         @{ Case = 'no way to choose slots'; Id = 'SlotsNotChosen'; Category = 'InvalidArgument'; Message = '*exactly one of -SlotCount*'; Command = { Invoke-RedisReshard -TargetNodeId $Empty.Id } }
         @{ Case = '-Resume with a target'; Id = 'ResumeTakesNoNodes'; Category = 'InvalidArgument'; Message = '-Resume finishes each open slot*'; Command = { Invoke-RedisReshard -TargetNodeId $Empty.Id -Resume } }
     ) {
-        Assert-Refused $Command $Id $Category $Message
-    }
-
-    It 'refuses an unhealthy cluster (ClusterNotReady) before touching anything' {
-        # A master that stops serving one of its slots: it reports cluster_state:fail and the others still list it as owner.
-        $slot = 16000
-        $null = Invoke-RedisCli $Masters[2].EndPoint '' CLUSTER DELSLOTS $slot
-        try {
-            Wait-Until { (Invoke-RedisCli $Masters[2].EndPoint '' CLUSTER INFO) -contains 'cluster_state:fail' } -Because 'the master sees the slot uncovered' -TimeoutSeconds 10
-            Assert-Refused { Invoke-RedisReshard -TargetNodeId $Empty.Id -SlotCount 10 } ClusterNotReady InvalidOperation 'The cluster is not ready for slots to move: *Nothing was changed.'
-        } finally {
-            $null = Invoke-RedisCli $Masters[2].EndPoint '' CLUSTER ADDSLOTS $slot
-        }
-        Wait-TestClusterOk -Node $Nodes
-        Assert-ClusterInvariant -Node $Nodes
+        Assert-Refused $Command $Id $Category $Message -Before $Unchanged
     }
 }

@@ -56,9 +56,19 @@ namespace RedisCluster.Commands
                 return;
             }
             var cluster = ReadSnapshotReadyToMove(connection).Reference;
-            var plan = Guard(() => Slot != null
-                ? ReshardPlanner.Plan(cluster, TargetNodeId, SourceNodeId, new SlotRangeList(Slot))
-                : ReshardPlanner.Plan(cluster, TargetNodeId, SourceNodeId, SlotCount));
+            ReshardPlan plan;
+            try
+            {
+                plan = Slot != null
+                    ? ReshardPlanner.Plan(cluster, TargetNodeId, SourceNodeId, new SlotRangeList(Slot))
+                    : ReshardPlanner.Plan(cluster, TargetNodeId, SourceNodeId, SlotCount);
+            }
+            catch (RedisClusterException e)
+            {
+                // A refusal of this target (a replica, too many slots) is this input's error: the next piped node goes on.
+                WriteError(ErrorRecords.From(e, TargetNodeId));
+                return;
+            }
             MoveSlots(connection, plan, Caption);
         }
 

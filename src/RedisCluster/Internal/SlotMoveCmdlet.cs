@@ -121,8 +121,8 @@ namespace RedisCluster.Internal
                 }
                 catch (RedisClusterException e) when (e.ErrorId == "SlotMigrationStopped")
                 {
-                    // The engine names no cmdlet; the operator needs the command that finishes the slots it left open.
-                    throw new RedisClusterException(e.Kind, e.Message + " " + OpenSlotAdvice, e.EndPoint, e.InnerException ?? e) { ErrorId = e.ErrorId };
+                    // The engine names no cmdlet; the operator needs the command that finishes any slots it left open.
+                    throw new RedisClusterException(e.Kind, $"{e.Message} If slots were left open: {OpenSlotAdvice}", e.EndPoint, e.InnerException ?? e) { ErrorId = e.ErrorId };
                 }
             });
             WriteObject(result);

@@ -11,14 +11,18 @@ function Get-Master([object[]] $Node, [string] $Password) {
     }
 }
 
-function Get-OwnerOf([int] $Slot, [object[]] $Node, [string] $Password) {
-    # By the ranges' bounds: a set of every owned slot costs a second per call in PowerShell.
-    foreach ($m in Get-Master $Node $Password) {
-        foreach ($range in $m.Slots) {
-            $first, $last = $range -split '-'
-            if (-not $last) { $last = $first }
-            if ($Slot -ge [int]$first -and $Slot -le [int]$last) { return $m }
-        }
+function Get-OwnerOf([int[]] $Slot, [object[]] $Node, [string] $Password) {
+    <# The master owning each slot, in order, from one read of the cluster. #>
+    $masters = @(Get-Master $Node $Password)
+    foreach ($s in $Slot) {
+        # By the ranges' bounds: a set of every owned slot costs a second per call in PowerShell.
+        $masters | Where-Object {
+            foreach ($range in $_.Slots) {
+                $first, $last = $range -split '-'
+                if (-not $last) { $last = $first }
+                if ($s -ge [int]$first -and $s -le [int]$last) { return $true }
+            }
+        } | Select-Object -First 1
     }
 }
 
