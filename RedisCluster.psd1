@@ -21,6 +21,8 @@
         'Get-RedisClusterSlot'
         'Get-RedisKeySlot'
         'Invoke-RedisClusterCommand'
+        'Invoke-RedisRebalance'
+        'Invoke-RedisReshard'
         'New-RedisCluster'
         'New-RedisClusterNode'
         'Reset-RedisClusterNode'

@@ -44,6 +44,15 @@ namespace RedisCluster
                     $"The cluster has {open.Count} open slot marker(s) ({Summarize(open)}), left by a move that stopped. {openSlotAdvice} Nothing was changed.")
                 { ErrorId = "SlotsOpen" };
             }
+            EnsureHealthyToMoveSlots();
+        }
+
+        /// <summary>
+        /// The second half of <see cref="EnsureReadyToMoveSlots"/> alone (ClusterNotReady): for finishing slots that
+        /// are open on purpose, where open markers are the work rather than a reason to refuse.
+        /// </summary>
+        public void EnsureHealthyToMoveSlots()
+        {
             var problems = SlotMoveProblems().ToList();
             if (problems.Count > 0)
             {
