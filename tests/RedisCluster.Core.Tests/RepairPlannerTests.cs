@@ -264,13 +264,28 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
-        public void KeysOnAMasterThatDoesNotOwnTheirSlot_MoveToTheOwner()
+        public void KeysOnAMasterThatDoesNotOwnTheirSlot_MoveToTheOwner_WhenItHoldsMost()
         {
-            var repair = Plan(new HealthScenario(), Keys((N1, 100, 3), (N3, 100, 4))).Repairs.Single();
+            var repair = Plan(new HealthScenario(), Keys((N1, 100, 5), (N3, 100, 4))).Repairs.Single();
 
             Assert.Equal(SlotProblem.StrayKeys, repair.Problem);
             Assert.Equal(Id(N1), repair.Owner);
             Assert.Equal(new[] { (Id(N3), 4L) }, repair.Donors);
+        }
+
+        [Fact]
+        public void KeysOnAMasterThatDoesNotOwnTheirSlot_TakeTheSlotThere_WhenItHoldsMost_AsRedisCliCountsOwners()
+        {
+            var onlyThere = Plan(new HealthScenario(), Keys((N3, 100, 4))).Repairs.Single();
+            Assert.Equal(Id(N3), onlyThere.Owner);
+            Assert.Empty(onlyThere.Donors);
+
+            var more = Plan(new HealthScenario(), Keys((N1, 100, 3), (N3, 100, 4))).Repairs.Single();
+            Assert.Equal(Id(N3), more.Owner);
+            Assert.Equal(new[] { (Id(N1), 3L) }, more.Donors);
+
+            var tie = Plan(new HealthScenario(), Keys((N1, 100, 4), (N3, 100, 4))).Repairs.Single();
+            Assert.Equal(Id(N1), tie.Owner);
         }
 
         [Fact]

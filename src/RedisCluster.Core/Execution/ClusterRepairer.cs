@@ -69,7 +69,8 @@ namespace RedisCluster
                 {
                     run.Report($"Finishing {finishes.Count} stopped slot move(s)", 50);
                     var migrator = new SlotMigrator(_connection, _options);
-                    var moved = await migrator.MoveAsync(finishes.Select(r => new SlotMove(r.Slot, r.FinishFrom.Value, r.Owner)).ToList(), null, CancellationToken.None).ConfigureAwait(false);
+                    // No cancellation: the repair is short, and stopping between its steps would leave more to repair.
+                    var moved = await migrator.MoveAsync(finishes.Select(r => new SlotMove(r.Slot, r.FinishFrom.Value, r.Owner)).ToList(), progress, CancellationToken.None).ConfigureAwait(false);
                     foreach (var issue in moved.Issues.Where(i => i.Outcome == SlotMigrationOutcome.KeyConflict)) run.Conflict(issue.Slot, issue.Keys);
                     run.AddKeys(finishes, moved.KeysMoved);
                 }
@@ -91,6 +92,16 @@ namespace RedisCluster
             run.Report("Slots repaired", 100);
             return plan.Groups.Select(run.ResultOf).ToList();
         }
+
+        /// <summary>
+        /// Waits until the repair shows everywhere: no node with open slot markers, every reachable node agreeing on
+        /// the slot map and reporting cluster_state:ok with every slot covered. A node that stays down does not count.
+        /// </summary>
+        public static Task<ClusterSnapshot> WaitUntilRepairedAsync(RedisClusterConnection connection, TimeSpan timeout, IProgress<OperationProgress> progress, CancellationToken cancellationToken) =>
+            ClusterWait.UntilAsync(
+                token => ClusterSnapshot.ReadAsync(connection, token),
+                snapshot => snapshot.OpenSlotProblems().Concat(snapshot.AgreementProblems()).Concat(snapshot.StateProblems()),
+                new Deadline(timeout), "Waiting for every node to take the repaired slots", 95, progress, cancellationToken);
 
         /// <summary>
         /// Step 1. Uncovered slots: ADDSLOTS on the owner (DELSLOTS first where its own view names an owner that is
@@ -239,6 +250,11 @@ namespace RedisCluster
                     {
                         await run.OnNodeAsync(_connection, donor, KeyScripts.Delete, key).ConfigureAwait(false);
                         run.CopyDropped(slot);
+                    }
+                    else if (_options.Replace)
+                    {
+                        await migrator.ExecuteAsync(SlotMigrationBatches.Migrate(ownerEndPoint, _options.MigrateTimeout, true, _authentication, new[] { key }), none).ConfigureAwait(false);
+                        run.KeysMoved(slot, 1);
                     }
                     else
                     {

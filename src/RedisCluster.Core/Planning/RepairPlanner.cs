@@ -17,8 +17,8 @@ namespace RedisCluster
     /// <item>Other open slots stay with their owner (or go to the migrating target when it already holds keys); markers
     /// are closed and keys elsewhere moved in, comparing values.</item>
     /// <item>An uncovered slot goes to the master holding most of its keys, else to the master with fewest slots.</item>
-    /// <item>A slot claimed twice stays with the claimant holding most keys; the others' keys move in.</item>
-    /// <item>Keys on a master that does not own their slot move to the owner.</item>
+    /// <item>A slot claimed twice, or with keys on a master that does not own it, goes to the master holding most of its
+    /// keys (the owner on a tie), as redis-cli's fix does; the others' keys move in.</item>
     /// </list>
     /// A key found on one side only is never deleted; equal copies are merged; different copies of a live move stop
     /// the slot and are listed.
@@ -113,9 +113,7 @@ namespace RedisCluster
 
             if (f.Claimants.Count > 1)
             {
-                var referenceOwner = f.ReferenceOwner;
-                var owner = f.Claimants.OrderByDescending(f.Keys).ThenBy(c => c == referenceOwner ? 0 : 1).ThenBy(c => c.ToString()).First();
-                return f.Repair(SlotProblem.MultipleOwners, $"claimed by {f.NameList(f.Claimants)}{f.MarkerSuffix}", owner, KeyConflictPolicy.CompareValues);
+                return f.Repair(SlotProblem.MultipleOwners, $"claimed by {f.NameList(f.Claimants)}{f.MarkerSuffix}", f.MostKeys(f.Claimants.Concat(f.Holders)), KeyConflictPolicy.CompareValues);
             }
 
             var claimant = f.Claimants[0];
@@ -126,7 +124,10 @@ namespace RedisCluster
                 var towardKeys = f.Migrating.Where(m => m.Node == claimant && f.IsLive(m.Peer) && f.Keys(m.Peer) > 0).Select(m => (NodeId?)m.Peer).FirstOrDefault();
                 return f.Repair(SlotProblem.OpenSlot, $"open ({f.Markers})", towardKeys ?? claimant, KeyConflictPolicy.CompareValues);
             }
-            return f.Repair(SlotProblem.StrayKeys, $"owned by {f.Name(claimant)}, keys also on {f.NameList(f.Holders.Where(h => h != claimant))}", claimant, KeyConflictPolicy.CompareValues);
+            // Keys where no client reaches them: as redis-cli's fix counts a master holding keys of a slot among its
+            // owners, the one with most keys keeps it (the claimant on a tie) and the others' keys move in.
+            return f.Repair(SlotProblem.StrayKeys, $"owned by {f.Name(claimant)}, keys also on {f.NameList(f.Holders.Where(h => h != claimant))}",
+                f.MostKeys(new[] { claimant }.Concat(f.Holders)), KeyConflictPolicy.CompareValues);
         }
 
         /// <summary>
@@ -211,6 +212,10 @@ namespace RedisCluster
             public bool IsLive(NodeId id) => _live.Contains(id);
             public long Keys(NodeId master) => _census.KeysIn(master, Slot);
             public string Name(NodeId id) => _names.TryGetValue(id, out var name) ? name : id.Short;
+            /// <summary>The candidate holding most keys of the slot; on a tie the one the majority routes to, then the lowest id.</summary>
+            public NodeId MostKeys(IEnumerable<NodeId> candidates) =>
+                candidates.Distinct().OrderByDescending(Keys).ThenBy(c => c == ReferenceOwner ? 0 : 1).ThenBy(c => c.ToString()).First();
+
             public string NameList(IEnumerable<NodeId> ids) => string.Join(" and ", ids.Select(Name));
 
             public string Markers => string.Join(", ",
