@@ -30,10 +30,10 @@ BeforeAll {
         }
     }
 
-    function Get-TagsOf([object] $Master, [int] $Count) {
+    function Get-TagsOf([object] $Master, [int] $Count, [string] $Prefix) {
         # Hash tags whose slots the master owns: the slots a test moves, each filled under its tag.
         $owned = Get-SlotSet $Master.Slots
-        @(1..200 | ForEach-Object { "crash$_" } | Where-Object { $owned.Contains((Get-Slot $_)) } | Select-Object -First $Count)
+        @(1..200 | ForEach-Object { "$Prefix$_" } | Where-Object { $owned.Contains((Get-Slot $_)) } | Select-Object -First $Count)
     }
 
     function Wait-Promoted([object] $Replica, [object[]] $Live) {
@@ -67,7 +67,7 @@ Describe 'Repair-RedisCluster after the reshard process is killed' {
         Clear-TestData $Nodes
         $masters = Get-Master $Nodes
         $source, $target = $masters[0], $masters[1]
-        $tags = Get-TagsOf $source 3
+        $tags = Get-TagsOf $source 3 $StopAt
         $data = (Write-TestData -Node $Nodes -Count 100 -Prefix $StopAt) + (Write-SlotData -Node $Nodes -Tag $tags -PerTag 40)
         $slots = @($tags | ForEach-Object { Get-Slot $_ } | Sort-Object -Unique)
 
@@ -101,7 +101,7 @@ Describe 'Repair-RedisCluster after a master is killed mid-slot' {
         $sourceLine, $targetLine = $masters[0], $masters[1]
         $source = $Nodes | Where-Object EndPoint -eq $sourceLine.EndPoint
         $replica = Get-ReplicaOf $sourceLine.Id
-        $tags = Get-TagsOf $sourceLine 3
+        $tags = Get-TagsOf $sourceLine 3 'lost-source'
         $script:Data += Write-SlotData -Node $Nodes -Tag $tags -PerTag 40
         $null = Invoke-RedisCli $source.EndPoint '' WAIT 1 5000
         $null = Invoke-RedisCli $replica.EndPoint '' CONFIG SET cluster-replica-no-failover yes
@@ -134,11 +134,14 @@ Describe 'Repair-RedisCluster after a master is killed mid-slot' {
     }
 
     It 'heals the target master killed mid-slot: the owner takes back the keys its replica holds' {
+        # A master killed earlier (slotless now) keeps a reshard from starting: the live nodes forget it first.
+        $dead = @(Get-TestNodeView $Nodes[0].EndPoint | Where-Object { $_.Flags -contains 'fail' })
+        foreach ($n in $Nodes) { foreach ($d in $dead) { $null = Invoke-RedisCli $n.EndPoint '' CLUSTER FORGET $d.Id } }
         $masters = @(Get-Master $Nodes | Where-Object { Get-ReplicaOf $_.Id })
         $sourceLine, $targetLine = $masters[0], $masters[1]
         $target = $Nodes | Where-Object EndPoint -eq $targetLine.EndPoint
         $replica = Get-ReplicaOf $targetLine.Id
-        $tags = Get-TagsOf $sourceLine 3
+        $tags = Get-TagsOf $sourceLine 3 'lost-target'
         $script:Data += Write-SlotData -Node $Nodes -Tag $tags -PerTag 40
         $slots = @($tags | ForEach-Object { Get-Slot $_ } | Sort-Object -Unique)
 
