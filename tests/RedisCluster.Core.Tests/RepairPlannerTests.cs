@@ -332,5 +332,13 @@ namespace RedisCluster.Tests
             var plan = Plan(SourceKilledAndReplaced(), Keys((N4, 100, 40)));
             Assert.True(plan.IsEmpty);
         }
+
+        [Fact]
+        public void StopPoints_AreInert_WithoutTheTestVariable()
+        {
+            // The test process does not set REDISCLUSTER_TEST_STOP_AT: every stop point returns at once.
+            Assert.Null(Environment.GetEnvironmentVariable(SlotMigrationStopPoints.StopAtVariable));
+            foreach (SlotMigrationStopPoint point in Enum.GetValues(typeof(SlotMigrationStopPoint))) SlotMigrationStopPoints.Reach(point);
+        }
     }
 }

@@ -396,12 +396,19 @@ namespace RedisCluster
             public void Repaired(int slot) => _repaired[slot] = true;
             public bool Stopped(int slot) => _conflicts.ContainsKey(slot);
 
-            /// <summary>The slot executor counts keys per run, not per slot: they are spread over its slots for the results.</summary>
+            /// <summary>
+            /// The slot executor counts keys per run, not per slot: each finished slot is credited with the keys the
+            /// census found on its source, and what differs (keys written or deleted since) goes to the first.
+            /// </summary>
             public void AddKeys(IReadOnlyList<SlotRepair> finished, long keys)
             {
                 var done = finished.Where(r => !Stopped(r.Slot)).ToList();
-                foreach (var repair in done) Repaired(repair.Slot);
-                if (done.Count > 0) KeysMoved(done[0].Slot, keys);
+                foreach (var repair in done)
+                {
+                    Repaired(repair.Slot);
+                    KeysMoved(repair.Slot, repair.KeysToMove);
+                }
+                if (done.Count > 0) KeysMoved(done[0].Slot, keys - done.Sum(r => r.KeysToMove));
             }
 
             public void Fail(RedisClusterException failure) => _failure = _failure ?? failure;
