@@ -17,13 +17,12 @@ param(
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot '../BenchCommon.ps1') -ModulePath $ModulePath
 
-function Start-Reshard([string] $EndPoint, [string] $TargetId, [string] $Slots) {
+function Start-Reshard([string] $EndPoint, [string] $TargetId, [string] $Slots, [string] $Log) {
     # The module in its own process, moving slowly enough (small batches and groups) to be caught mid-move.
     $command = "Import-Module '$ModulePath'; Invoke-RedisReshard -EndPoint $EndPoint -TargetNodeId $TargetId -Slot $Slots -KeysPerBatch 10 -SlotsPerGroup 16 -Confirm:`$false"
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
-    $log = Join-Path ([IO.Path]::GetTempPath()) "repair-soak-$([guid]::NewGuid()).log"
     Start-Process -FilePath (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded -PassThru `
-        -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+        -RedirectStandardOutput $Log -RedirectStandardError "$Log.err"
 }
 
 function Wait-MoveStarted([object[]] $Node, [System.Diagnostics.Process] $Child) {
@@ -60,8 +59,12 @@ function Invoke-Round([string] $Scenario, [object[]] $Node, [hashtable] $Data, [
         ForEach-Object { $f = $_ -split ' '; [pscustomobject]@{ Id = $f[0]; EndPoint = ($f[1] -split '@')[0]; Slots = @($f | Select-Object -Skip 8 | Where-Object { $_ -notmatch '^\[' }) } } |
         Where-Object { $_.Slots.Count -gt 0 } | Sort-Object { Get-Random })
     $source, $target = $masters[0], $masters[1]
-    $slots = @(Get-SlotSet $source.Slots | Sort-Object | Select-Object -First $SlotsPerMove)
-    $child = Start-Reshard $live[0].EndPoint $target.Id "$($slots[0])-$($slots[-1])"
+    # A range from the source's lowest slot: slots in it that others own move too (the reshard takes named slots
+    # from whoever owns them), those the target owns are skipped.
+    $owned = Get-SlotSet $source.Slots
+    $first = ($owned | Measure-Object -Minimum).Minimum
+    $log = Join-Path ([IO.Path]::GetTempPath()) "repair-soak-$([guid]::NewGuid()).log"
+    $child = Start-Reshard $live[0].EndPoint $target.Id "$first-$([Math]::Min(16383, $first + $SlotsPerMove - 1))" $log
     Wait-MoveStarted $live $child
     $killed = $null
     if ($Scenario -ne 'process') {
@@ -71,6 +74,7 @@ function Invoke-Round([string] $Scenario, [object[]] $Node, [hashtable] $Data, [
     }
     Stop-Process -Id $child.Id -Force -ErrorAction SilentlyContinue
     $child.WaitForExit()
+    Remove-Item $log, "$log.err" -ErrorAction SilentlyContinue
     $live = @($Node | Where-Object { $_ -ne $killed })
 
     $repairError = $null
