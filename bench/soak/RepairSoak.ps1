@@ -25,12 +25,17 @@ function Start-Reshard([string] $EndPoint, [string] $TargetId, [string] $Slots, 
         -RedirectStandardOutput $Log -RedirectStandardError "$Log.err"
 }
 
+function Get-OpenMarkerCount([object[]] $Node) {
+    # MIGRATING/IMPORTING markers on the nodes' own lines.
+    $lines = foreach ($n in $Node) { Invoke-RedisCli $n.EndPoint '' CLUSTER NODES | Where-Object { $_ -match 'myself' } }
+    @($lines | ForEach-Object { $_ -split ' ' } | Where-Object { $_ -match '^\[' }).Count
+}
+
 function Wait-MoveStarted([object[]] $Node, [System.Diagnostics.Process] $Child) {
-    # Until some node shows an open slot (or the child is gone), then a random moment later.
+    # Until some node shows an open slot (or the child is gone).
     Wait-Until -TimeoutSeconds 60 -IntervalMilliseconds 20 -Because 'the reshard opens its first slots' {
-        $Child.HasExited -or @(foreach ($n in $Node) { Invoke-RedisCli $n.EndPoint '' CLUSTER NODES | Where-Object { $_ -match 'myself' -and $_ -match '\[' } }).Count -gt 0
+        $Child.HasExited -or (Get-OpenMarkerCount $Node) -gt 0
     }
-    Start-Sleep -Milliseconds (Get-Random -Minimum 0 -Maximum 3000)
 }
 
 function Get-Tally([object[]] $Node, [hashtable] $Data) {
@@ -66,6 +71,8 @@ function Invoke-Round([string] $Scenario, [object[]] $Node, [hashtable] $Data, [
     $log = Join-Path ([IO.Path]::GetTempPath()) "repair-soak-$([guid]::NewGuid()).log"
     $child = Start-Reshard $live[0].EndPoint $target.Id "$first-$([Math]::Min(16383, $first + $SlotsPerMove - 1))" $log
     Wait-MoveStarted $live $child
+    # A random moment of the move: a calibration round measured how long one lasts here.
+    Start-Sleep -Milliseconds (Get-Random -Minimum 0 -Maximum ([Math]::Max(1, [int]($script:MoveSeconds * 900))))
     $killed = $null
     if ($Scenario -ne 'process') {
         $victimEndPoint = if ($Scenario -eq 'source master') { $source.EndPoint } else { $target.EndPoint }
@@ -76,8 +83,10 @@ function Invoke-Round([string] $Scenario, [object[]] $Node, [hashtable] $Data, [
     $child.WaitForExit()
     Remove-Item $log, "$log.err" -ErrorAction SilentlyContinue
     $live = @($Node | Where-Object { $_ -ne $killed })
+    $openAtKill = Get-OpenMarkerCount $live
 
     $repairError = $null
+    $results = @()
     try {
         if ($killed) {
             # The dead master's replica takes over (cluster-node-timeout 2000 ms), then the repair runs.
@@ -87,7 +96,7 @@ function Invoke-Round([string] $Scenario, [object[]] $Node, [hashtable] $Data, [
                     -not @($view | Where-Object { $_ -match "^\S+ $([regex]::Escape($killed.EndPoint))@" -and ($_ -split ' ').Count -gt 8 })
             }
         }
-        $null = Repair-RedisCluster -EndPoint $live[0].EndPoint -Confirm:$false -ErrorAction Stop
+        $results = @(Repair-RedisCluster -EndPoint $live[0].EndPoint -Confirm:$false -ErrorAction Stop -InformationAction Ignore)
     } catch {
         $repairError = $_.Exception.Message
     }
@@ -98,7 +107,8 @@ function Invoke-Round([string] $Scenario, [object[]] $Node, [hashtable] $Data, [
         Wait-TestClusterOk -Node $Node -TimeoutSeconds 60
     }
     [pscustomobject]@{
-        Scenario = $Scenario; Run = $Run; Healed = (-not $repairError -and $tally.Lost -eq 0 -and $tally.Twice -eq 0 -and $tally.Changed -eq 0)
+        Scenario = $Scenario; Run = $Run; OpenAtKill = $openAtKill; Repaired = (($results.Problem | Sort-Object -Unique) -join ',')
+        KeysMoved = ($results | Measure-Object KeysMoved -Sum).Sum; CopiesDropped = ($results | Measure-Object CopiesDropped -Sum).Sum; Healed = (-not $repairError -and $tally.Lost -eq 0 -and $tally.Twice -eq 0 -and $tally.Changed -eq 0)
         Lost = $tally.Lost; Twice = $tally.Twice; Changed = $tally.Changed; RepairError = $repairError
     }
 }
@@ -108,6 +118,17 @@ try {
     $data = @{}
     foreach ($i in 1..$Keys) { $data["soak:$i"] = "v$i-$(Get-Random)" }
     $null = Invoke-RedisCli $nodes[0].EndPoint '' -c -InputLines ($data.Keys | ForEach-Object { "SET $_ $($data[$_])" })
+    # Calibration: one whole move, unkilled, from its first open slot to the child's exit.
+    $masters = @(Get-TestNodeView $nodes[0].EndPoint | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 })
+    $first = ((Get-SlotSet $masters[0].Slots) | Measure-Object -Minimum).Minimum
+    $calibration = Start-Reshard $nodes[0].EndPoint $masters[1].Id "$first-$([Math]::Min(16383, $first + $SlotsPerMove - 1))" (Join-Path ([IO.Path]::GetTempPath()) "repair-soak-calibration.log")
+    Wait-MoveStarted $nodes $calibration
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $calibration.WaitForExit()
+    $script:MoveSeconds = $watch.Elapsed.TotalSeconds
+    Remove-Item (Join-Path ([IO.Path]::GetTempPath()) "repair-soak-calibration.log*") -ErrorAction SilentlyContinue
+    "One move of $SlotsPerMove slots takes $([Math]::Round($script:MoveSeconds, 1)) s here; kills land at random within it."
+
     $rounds = @(
         foreach ($run in 1..$ProcessKills) { Invoke-Round 'process' $nodes $data $run }
         foreach ($run in 1..$MasterKills) { Invoke-Round 'source master' $nodes $data $run }
@@ -116,7 +137,8 @@ try {
     $rounds | Format-Table -AutoSize | Out-String | Write-Output
     $rounds | Group-Object Scenario | ForEach-Object {
         [pscustomobject]@{
-            Scenario = $_.Name; Runs = $_.Count; Healed = @($_.Group | Where-Object Healed).Count
+            Scenario = $_.Name; Runs = $_.Count; KilledMidMove = @($_.Group | Where-Object OpenAtKill -gt 0).Count; Healed = @($_.Group | Where-Object Healed).Count
+            KeysMoved = ($_.Group | Measure-Object KeysMoved -Sum).Sum; CopiesDropped = ($_.Group | Measure-Object CopiesDropped -Sum).Sum
             KeysLost = ($_.Group | Measure-Object Lost -Sum).Sum; KeysTwice = ($_.Group | Measure-Object Twice -Sum).Sum
             KeysChanged = ($_.Group | Measure-Object Changed -Sum).Sum; RepairErrors = @($_.Group | Where-Object RepairError).Count
         }
