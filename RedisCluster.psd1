@@ -25,6 +25,7 @@
         'Invoke-RedisReshard'
         'New-RedisCluster'
         'New-RedisClusterNode'
+        'Repair-RedisCluster'
         'Reset-RedisClusterNode'
         'Set-RedisClusterConfig'
         'Set-RedisClusterReplica'

@@ -170,6 +170,7 @@ namespace RedisCluster
             var active = group.Slots.ToList();
             foreach (int slot in active) run.OpenSlots[slot] = true;
             var importing = await OutcomesAsync(active, s => target.CallAsync(none, "CLUSTER", "SETSLOT", s, "IMPORTING", sourceId)).ConfigureAwait(false);
+            SlotMigrationStopPoints.Reach(SlotMigrationStopPoint.AfterImporting);
             var ownedByTarget = new HashSet<int>();
             if (importing.Count > 0)
             {
@@ -184,6 +185,7 @@ namespace RedisCluster
             }
 
             var migrating = await OutcomesAsync(active, s => source.CallAsync(none, "CLUSTER", "SETSLOT", s, "MIGRATING", targetId)).ConfigureAwait(false);
+            SlotMigrationStopPoints.Reach(SlotMigrationStopPoint.AfterMigrating);
             if (migrating.Count > 0)
             {
                 var sourceView = await _connection.ReadTopologyAsync(sourceEndPoint, none).ConfigureAwait(false);
@@ -255,6 +257,7 @@ namespace RedisCluster
                     {
                         await migrations[i].ConfigureAwait(false);
                         run.KeysDone(keys.Count);
+                        SlotMigrationStopPoints.Reach(SlotMigrationStopPoint.MidSlot, keys.Count >= _options.KeysPerBatch);
                     }
                     catch (RedisServerErrorException e) when (SlotMigrationBatches.IsBusyKey(e))
                     {
@@ -389,6 +392,7 @@ namespace RedisCluster
             string targetId = group.Target.ToString();
             var onTarget = await OutcomesAsync(slots, s => target.CallAsync(none, "CLUSTER", "SETSLOT", s, "NODE", targetId)).ConfigureAwait(false);
             if (onTarget.Count > 0) throw onTarget.First().Value;
+            SlotMigrationStopPoints.Reach(SlotMigrationStopPoint.BetweenNodeSetSlots);
 
             var onSource = await OutcomesAsync(slots, s => source.CallAsync(none, "CLUSTER", "SETSLOT", s, "NODE", targetId)).ConfigureAwait(false);
             if (onSource.Count > 0)
