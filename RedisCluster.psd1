@@ -23,6 +23,7 @@
         'Invoke-RedisClusterCommand'
         'New-RedisCluster'
         'New-RedisClusterNode'
+        'Remove-RedisClusterNode'
         'Reset-RedisClusterNode'
         'Set-RedisClusterConfig'
         'Set-RedisClusterReplica'

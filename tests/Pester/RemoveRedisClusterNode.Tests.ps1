@@ -1,0 +1,176 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers/Common.ps1')
+    $script:Password = 'remove-pw-1'
+    $script:Cred = New-TestCredential $Password
+
+    # One 3+3 cluster for the file, made by redis-cli. The tests run in order and each takes one node out of it
+    # (a live master with keys, a live replica, a dead replica, a dead empty master), checking the five
+    # invariants on what is left: a cluster of that size exists only once, and each removal needs the one before.
+    $script:Members = [System.Collections.Generic.List[object]]::new()
+    $Members.AddRange(@(New-TestCluster -Masters 3 -ReplicasPerMaster 1 -Password $Password))
+    $script:Entry = $Members[0].EndPoint
+    $script:Data = Write-TestData -Node $Members -Password $Password -Count 300
+    Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+    $null = Connect-RedisCluster -EndPoint $Entry -Credential $Cred
+
+    function Get-View([string] $EndPoint) { Get-TestNodeView $EndPoint $Password }
+    function Get-Own([string] $EndPoint) { Get-View $EndPoint | Where-Object { $_.Flags -contains 'myself' } }
+    function Find-Member([string] $EndPoint) { $Members | Where-Object EndPoint -eq $EndPoint }
+
+    function Remove-Member([string] $EndPoint) { $null = $Members.Remove((Find-Member $EndPoint)) }
+
+    # Every member that answers, with nobody listing the given id any more.
+    function Assert-Forgotten([string] $Id) {
+        foreach ($m in $Members) { Get-View $m.EndPoint | Where-Object Id -eq $Id | Should -BeNullOrEmpty -Because "$($m.EndPoint) forgot it" }
+    }
+
+    # A one-node cluster that owns every slot: another cluster for the reset node to join, and a last master.
+    function New-SingleMasterCluster {
+        $single = Start-TestNode -Password $Password
+        $null = Invoke-RedisCli $single.EndPoint $Password CLUSTER ADDSLOTSRANGE 0 16383
+        Wait-TestClusterOk -Node $single
+        $single
+    }
+}
+
+AfterAll {
+    Disconnect-RedisCluster
+    Stop-TestNode
+}
+
+Describe 'Remove-RedisClusterNode' {
+    It 'refuses an unknown id and changes nothing with -WhatIf, which prints the whole plan' {
+        $before = Get-TestNodeState -Node $Members -Password $Password
+        $err = Get-ErrorRecord { Remove-RedisClusterNode -NodeId ('f' * 40) -Force }
+        $err.FullyQualifiedErrorId | Should -Be 'NodeNotFound,RedisCluster.Commands.RemoveRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+
+        $master = Get-RedisClusterNode -Role Master | Where-Object EndPoint -ne $Entry | Select-Object -First 1
+        # A new non-interactive process, as a scheduled task runs: what-if text shows only on a console, and
+        # without -Force the confirmation ConfirmImpact High asks for cannot be answered there.
+        $env:REDISCLUSTER_TEST_PASSWORD = $Password
+        $text = Invoke-FreshPwsh @"
+Import-Module '$ModuleManifest'
+`$cred = [pscredential]::new('default', (ConvertTo-SecureString `$env:REDISCLUSTER_TEST_PASSWORD -AsPlainText -Force))
+Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.NodeId) -WhatIf
+Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.NodeId)
+"@ | Out-String
+        $text | Should -BeLike "*What if*Remove $($master.EndPoint) ($($master.NodeId.Substring(0, 8))), a master of $($master.SlotCount) slot(s):*"
+        $text | Should -BeLike "*1. Move its $($master.SlotCount) slots with their keys to 2 other master(s):*"
+        $text | Should -BeLike '*2. Re-point its replica(s)*'
+        $text | Should -BeLike "*3. CLUSTER FORGET $($master.NodeId) on 5 node(s) at once*"
+        $text | Should -BeLike "*4. CLUSTER RESET HARD on $($master.EndPoint)*"
+        $text | Should -BeLike '*NonInteractive*'
+        Get-TestNodeState -Node $Members -Password $Password | Should -Be $before
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'drains a live master holding keys to the others evenly, re-points its replica, forgets and resets it; every key stays' {
+        $master = Get-RedisClusterNode -Role Master | Where-Object EndPoint -ne $Entry | Select-Object -First 1
+        $replica = Get-RedisClusterNode -Role Replica | Where-Object MasterId -eq $master.NodeId
+        $result = Remove-RedisClusterNode -NodeId $master.NodeId -Force
+
+        $result | Should -BeOfType ([RedisCluster.RemoveNodeResult])
+        $result.NodeId | Should -Be $master.NodeId
+        $result.Role | Should -Be 'Master'
+        $result.SlotsMoved | Should -Be $master.SlotCount
+        $result.KeysMoved | Should -BeGreaterThan 0
+        $result.ForgottenBy.Count | Should -Be 5
+        $result.IsReset | Should -BeTrue
+        $result.Node.NodeId | Should -Not -Be $master.NodeId
+        # Reset: alone, empty, a new id.
+        @(Get-View $master.EndPoint).Count | Should -Be 1
+        Invoke-RedisCli $master.EndPoint $Password DBSIZE | Should -Be 0
+
+        $script:Reset = Find-Member $master.EndPoint
+        Remove-Member $master.EndPoint
+        Assert-Forgotten $master.NodeId
+        # The two masters left end even, and the replica follows one of them.
+        $masters = @(Get-View $Members[0].EndPoint | Where-Object { $_.IsMaster })
+        $masters.Count | Should -Be 2
+        foreach ($m in $masters) { (Get-SlotSet $m.Slots).Count | Should -Be 8192 }
+        (Get-Own $replica.EndPoint).MasterId | Should -BeIn $masters.Id
+        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'removes a live replica piped in, leaving each master a replica' {
+        # The master that got the removed master's replica has two: one of them goes.
+        $replica = Get-RedisClusterNode -Role Replica | Group-Object MasterId | Where-Object Count -eq 2 | ForEach-Object { $_.Group[0] }
+        $result = $replica | Remove-RedisClusterNode -Force
+        $result.Role | Should -Be 'Replica'
+        $result.SlotsMoved | Should -Be 0
+        $result.IsReset | Should -BeTrue
+        @(Get-View $replica.EndPoint).Count | Should -Be 1
+        Remove-Member $replica.EndPoint
+        Assert-Forgotten $replica.NodeId
+        Wait-TestClusterOk -Node $Members -Replicas 2 -Synced
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'forgets a dead replica everywhere' {
+        $replica = Get-RedisClusterNode -Role Replica | Select-Object -First 1
+        Stop-TestNode -Node (Find-Member $replica.EndPoint)
+        Remove-Member $replica.EndPoint
+        $result = Remove-RedisClusterNode -NodeId $replica.NodeId -Force
+        $result.IsReset | Should -BeFalse
+        $result.ForgottenBy.Count | Should -Be 3
+        Assert-Forgotten $replica.NodeId
+        Wait-TestClusterOk -Node $Members -Replicas 1
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'refuses a dead master that still owns slots, leaving every node as it was' {
+        # The master without a replica: nothing can take its slots over.
+        $replicated = (Get-RedisClusterNode -Role Replica).MasterId
+        $lonely = Get-RedisClusterNode -Role Master | Where-Object NodeId -notin $replicated
+        $stopped = Find-Member $lonely.EndPoint
+        Stop-TestNode -Node $stopped
+        $alive = @($Members | Where-Object EndPoint -ne $lonely.EndPoint)
+        try {
+            Wait-Until -Because 'the others flag it as failing' { (Get-View $alive[0].EndPoint | Where-Object Id -eq $lonely.NodeId).Flags -contains 'fail' }
+            $before = Get-TestNodeState -Node $alive -Password $Password
+            $err = Get-ErrorRecord { Remove-RedisClusterNode -NodeId $lonely.NodeId -Force }
+            $err.FullyQualifiedErrorId | Should -Be 'DeadMasterOwnsSlots,RedisCluster.Commands.RemoveRedisClusterNodeCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            "$err" | Should -BeLike "$($lonely.EndPoint) ($($lonely.NodeId.Substring(0, 8))) does not answer and still owns 8192 slot(s) *Nothing was changed."
+            Get-TestNodeState -Node $alive -Password $Password | Should -Be $before
+        } finally { Restart-TestNode -Node $stopped }
+        Wait-TestClusterOk -Node $Members -Replicas 1
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'forgets a dead master whose replica took its slots over' {
+        $master = Get-RedisClusterNode -Role Master | Where-Object NodeId -in (Get-RedisClusterNode -Role Replica).MasterId
+        Stop-TestNode -Node (Find-Member $master.EndPoint)
+        Remove-Member $master.EndPoint
+        Wait-Until -TimeoutSeconds 20 -Because 'its replica is promoted' {
+            @(Get-View $Members[0].EndPoint | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 }).Count -eq 2 -and
+                (Get-View $Members[0].EndPoint | Where-Object Id -eq $master.NodeId).Slots.Count -eq 0
+        }
+        Wait-TestClusterOk -Node $Members -Replicas 0
+        $result = Remove-RedisClusterNode -NodeId $master.NodeId -Force
+        $result.IsReset | Should -BeFalse
+        $result.SlotsMoved | Should -Be 0
+        Assert-Forgotten $master.NodeId
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'refuses the last master; the node removed earlier joins that other cluster, as a reset node can' {
+        $single = New-SingleMasterCluster
+        $id = (Get-Own $single.EndPoint).Id
+        $before = Get-TestNodeState -Node $single -Password $Password
+        $err = Get-ErrorRecord { Remove-RedisClusterNode -EndPoint $single.EndPoint -Credential $Cred -Force }
+        $err.FullyQualifiedErrorId | Should -Be 'LastMaster,RedisCluster.Commands.RemoveRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        "$err" | Should -Be "$($single.EndPoint) ($($id.Substring(0, 8))) is the cluster's last master: without it no node could serve a slot. Nothing was changed."
+        Get-TestNodeState -Node $single -Password $Password | Should -Be $before
+
+        $joined = Add-RedisClusterNode -EndPoint $single.EndPoint -Credential $Cred -NewNode $Reset.EndPoint -MasterId $id
+        $joined.MasterId | Should -Be $id
+        $pair = @($single, $Reset)
+        Wait-TestClusterOk -Node $pair -Replicas 1 -Synced
+        Assert-ClusterInvariant -Node $pair -Password $Password
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+}
