@@ -92,7 +92,7 @@ namespace RedisCluster.Tests
             Assert.Contains("1. Move its 5461 slots with their keys to 2 other master(s):", text);
             Assert.Contains("127.0.0.1:21002 (c2445dca) takes 2730 slots: 0-2729", text);
             Assert.Contains("127.0.0.1:21003 (4c75e964) takes 2731 slots: 2730-5460", text);
-            Assert.Contains("2. Re-point its replica(s) (CLUSTER REPLICATE), as none may replicate a forgotten node:", text);
+            Assert.Contains("2. Re-point its replica(s) (CLUSTER REPLICATE), as none may replicate a forgotten node", text);
             Assert.Contains("127.0.0.1:21004 (1be83e51) replicates 127.0.0.1:21002 (c2445dca)", text);
             Assert.Contains($"3. CLUSTER FORGET {Ids.N1} on 5 node(s) at once:", text);
             Assert.Contains("4. CLUSTER RESET HARD on 127.0.0.1:21001", text);
@@ -246,6 +246,25 @@ namespace RedisCluster.Tests
             Assert.Equal(4, plan.ForgottenBy.Count);
             var warning = Assert.Single(plan.Warnings);
             Assert.StartsWith("127.0.0.1:21006 does not answer, so it cannot be told to forget 1be83e51", warning);
+        }
+    
+        [Fact]
+        public void AReplicaRedisMovedDuringTheDrain_StaysWhereItIsPlacedAsWell()
+        {
+            // After the drain: master 1 emptied, its replica 11 (host .3) moved by Redis to master 2 (host .2); the plan chose 3.
+            var lines = new[]
+            {
+                Master(1, "127.0.0.1", 7000, ""), Master(2, "127.0.0.2", 7001, "0-8191"), Master(3, "127.0.0.4", 7002, "8192-16383"),
+                Replica(11, "127.0.0.3", 7010, 2), Replica(12, "127.0.0.3", 7011, 3),
+            };
+            var cluster = ClusterTopology.Parse(null, string.Join("\n", lines));
+            RedisClusterNode Node(int n) => cluster.Find(NodeId.Parse(Id(n)));
+            Assert.True(RemoveNodePlanner.PlacedAsWell(cluster, Node(1).Id, Node(11), Node(2), Node(3)));
+            // On its new master's host it moves on to the planned one.
+            var sameHost = ClusterTopology.Parse(null, string.Join("\n", lines).Replace("127.0.0.3:7010", "127.0.0.2:7010"));
+            Assert.False(RemoveNodePlanner.PlacedAsWell(sameHost, Node(1).Id, sameHost.Find(Node(11).Id), sameHost.Find(Node(2).Id), sameHost.Find(Node(3).Id)));
+            // Still with the removed node (replica migration off): it must move.
+            Assert.False(RemoveNodePlanner.PlacedAsWell(cluster, Node(1).Id, Node(11), Node(1), Node(3)));
         }
     }
 }

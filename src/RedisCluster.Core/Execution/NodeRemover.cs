@@ -37,7 +37,7 @@ namespace RedisCluster
         public int SlotsMoved => Drain?.SlotsMoved ?? 0;
         public long KeysMoved => Drain?.KeysMoved ?? 0;
 
-        /// <summary>Its replicas that were given another master.</summary>
+        /// <summary>Its replicas, each with the master it replicates now (sent there, or already moved there by Redis when the drain emptied the node).</summary>
         public IReadOnlyList<ReplicaMove> ReplicasMoved { get; }
 
         /// <summary>The nodes that forgot it (CLUSTER FORGET).</summary>
@@ -127,8 +127,10 @@ namespace RedisCluster
         }
 
         /// <summary>
-        /// Gives each replica the master the plan chose, unless it replicates that one already (Redis may have moved it
-        /// there when the drain emptied its master). No replica may be left following the node, or forgetting fails.
+        /// Gives each replica the master the plan chose, unless it already replicates that one or one placed as well
+        /// (Redis moves the replicas of a master the drain empties to the last master that took its slots): re-pointing
+        /// costs a full sync. No replica may be left following the node, or forgetting fails.
+        /// Returns the moves that hold now; a replica that stopped answering is left out.
         /// </summary>
         private async Task<IReadOnlyList<ReplicaMove>> RepointReplicasAsync(RemoveNodePlan plan, Deadline deadline, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
         {
@@ -139,10 +141,16 @@ namespace RedisCluster
             foreach (var move in plan.ReplicaMoves)
             {
                 var replica = snapshot.Find(move.Replica)?.Myself;
-                if (replica == null || (replica.Role == NodeRole.Replica && replica.MasterNodeId == move.Master)) continue;
+                if (replica == null) continue;
                 var cluster = snapshot.Reference;
                 var master = cluster.Find(move.Master) ?? throw new RedisClusterException(FailureKind.InvalidState,
                     $"The master chosen for {move.ReplicaEndPoint}, {move.MasterEndPoint}, is no longer in the cluster; nothing more was changed.") { ErrorId = "ReplicaMasterGone" };
+                var current = replica.Role == NodeRole.Replica && replica.MasterNodeId is NodeId currentId ? cluster.Find(currentId) : null;
+                if (current != null && (current.Id == master.Id || RemoveNodePlanner.PlacedAsWell(cluster, plan.Node.Id, replica, current, master)))
+                {
+                    moved.Add(new ReplicaMove(replica, current));
+                    continue;
+                }
                 var replicaPlan = await assigner.PlanAsync(cluster, cluster.Find(move.Replica) ?? replica, master, cancellationToken).ConfigureAwait(false);
                 foreach (var warning in replicaPlan.Warnings) progress?.Report(OperationProgress.Warning(warning));
                 progress?.Report(new OperationProgress(Activity, $"Making {move.ReplicaEndPoint} a replica of {move.MasterEndPoint}", 70));

@@ -88,7 +88,7 @@ namespace RedisCluster
             }
             if (ReplicaMoves.Count > 0)
             {
-                text.AppendLine($"  {step++}. Re-point its replica(s) (CLUSTER REPLICATE), as none may replicate a forgotten node:");
+                text.AppendLine($"  {step++}. Re-point its replica(s) (CLUSTER REPLICATE), as none may replicate a forgotten node (one the drain already moved to a master placed as well stays there):");
                 foreach (var move in ReplicaMoves) text.AppendLine($"       {move}");
             }
             text.AppendLine(ForgottenBy.Count == 0

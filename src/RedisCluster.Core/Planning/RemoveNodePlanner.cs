@@ -149,10 +149,7 @@ namespace RedisCluster
                 { ErrorId = "NoMasterForReplicas" };
             }
             // Placement as it stands without the node and its replicas, to which each chosen move is added.
-            var placed = cluster.Replicas
-                .Where(r => r.Id != node.Id && r.MasterNodeId != node.Id && r.MasterNodeId is NodeId master && cluster.Find(master) != null)
-                .Select(r => (ReplicaHost: r.Host, MasterHost: cluster.Find(r.MasterNodeId.Value).Host, Master: r.MasterNodeId.Value))
-                .ToList();
+            var placed = Placement(cluster, node.Id, toMove.Select(r => r.Id).ToList());
             foreach (var replica in toMove)
             {
                 var best = candidates
@@ -163,6 +160,26 @@ namespace RedisCluster
                 moves.Add(new ReplicaMove(replica, best));
             }
             return moves;
+        }
+
+        /// <summary>Every replica's place (its host, its master's host and id), leaving out the removed node and the given replicas.</summary>
+        private static List<(string ReplicaHost, string MasterHost, NodeId Master)> Placement(ClusterTopology cluster, NodeId removed, ICollection<NodeId> leftOut) =>
+            cluster.Replicas
+                .Where(r => r.Id != removed && !leftOut.Contains(r.Id) && r.MasterNodeId is NodeId master && master != removed && cluster.Find(master) != null)
+                .Select(r => (r.Host, cluster.Find(r.MasterNodeId.Value).Host, r.MasterNodeId.Value))
+                .ToList();
+
+        /// <summary>
+        /// True when a replica that Redis already moved to <paramref name="current"/> (as a drain that empties its master
+        /// does) is placed at least as well there as at the master the plan chose: then it stays, sparing it a full sync.
+        /// </summary>
+        internal static bool PlacedAsWell(ClusterTopology cluster, NodeId removed, RedisClusterNode replica, RedisClusterNode current, RedisClusterNode planned)
+        {
+            if (current.Id == removed || current.Role != NodeRole.Master || current.SlotCount == 0) return false;
+            var others = Placement(cluster, removed, new[] { replica.Id });
+            int Cost(RedisClusterNode master) => PlacementRules.ReplicaCost(others.Concat(new[] { (replica.Host, master.Host, master.Id) }));
+            int Load(RedisClusterNode master) => others.Count(p => p.Master == master.Id);
+            return Cost(current) < Cost(planned) || (Cost(current) == Cost(planned) && Load(current) <= Load(planned));
         }
     }
 }
