@@ -30,7 +30,8 @@ BeforeAll {
     function New-SingleMasterCluster {
         $single = Start-TestNode -Password $Password
         $null = Invoke-RedisCli $single.EndPoint $Password CLUSTER ADDSLOTSRANGE 0 16383
-        Wait-TestClusterOk -Node $single
+        # Alone it has not learnt its own address, which CLUSTER SLOTS would show: cluster_state is what to wait for.
+        Wait-Until -Because 'the lone master serves every slot' { (Invoke-RedisCli $single.EndPoint $Password CLUSTER INFO) -contains 'cluster_state:ok' }
         $single
     }
 }
@@ -41,7 +42,7 @@ AfterAll {
 }
 
 Describe 'Remove-RedisClusterNode' {
-    It 'refuses an unknown id and changes nothing with -WhatIf, which prints the whole plan' {
+    It 'refuses an unknown id; -WhatIf prints the whole plan, and without -Force a script that cannot answer, changes nothing' {
         $before = Get-TestNodeState -Node $Members -Password $Password
         $err = Get-ErrorRecord { Remove-RedisClusterNode -NodeId ('f' * 40) -Force }
         $err.FullyQualifiedErrorId | Should -Be 'NodeNotFound,RedisCluster.Commands.RemoveRedisClusterNodeCommand'
@@ -63,12 +64,12 @@ Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.No
         $text | Should -BeLike "*3. CLUSTER FORGET $($master.NodeId) on 5 node(s) at once*"
         $text | Should -BeLike "*4. CLUSTER RESET HARD on $($master.EndPoint)*"
         $text | Should -BeLike '*NonInteractive*'
+        # Nothing changed, so the invariants the cluster was made with still hold.
         Get-TestNodeState -Node $Members -Password $Password | Should -Be $before
-        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
     }
 
-    It 'forgets a dead replica everywhere' {
-        # A replica of a master other than the way in: that master is the lonely one of the next test.
+    It 'forgets a dead replica and a dead master whose replica took over; refuses a dead master that still owns slots, leaving every node as it was' {
+        # A replica of a master other than the way in: that master is left lonely below.
         $replica = Get-RedisClusterNode -Role Replica | Where-Object MasterId -ne $EntryId | Select-Object -First 1
         $script:LonelyId = $replica.MasterId
         Stop-TestNode -Node (Find-Member $replica.EndPoint)
@@ -78,11 +79,8 @@ Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.No
         $result.ForgottenBy.Count | Should -Be 5
         Assert-Forgotten $replica.NodeId
         Wait-TestClusterOk -Node $Members -Replicas 2
-        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
-    }
 
-    It 'refuses a dead master that still owns slots, leaving every node as it was' {
-        # Its replica is gone: nothing can take its slots over.
+        # Its master has no replica left: nothing can take its slots over.
         $lonely = Get-RedisClusterNode -NodeId $LonelyId
         $stopped = Find-Member $lonely.EndPoint
         # The nodes keep no data on disk unless told: its keys must survive its restart below.
@@ -100,10 +98,8 @@ Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.No
             Get-TestNodeState -Node $alive -Password $Password | Should -Be $before
         } finally { Restart-TestNode -Node $stopped }
         Wait-TestClusterOk -Node $Members -Replicas 2
-        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
-    }
 
-    It 'forgets a dead master whose replica took its slots over' {
+        # A dead master whose replica took its slots over is only forgotten.
         $master = Get-RedisClusterNode -Role Master | Where-Object { $_.NodeId -ne $EntryId -and $_.NodeId -ne $LonelyId }
         Stop-TestNode -Node (Find-Member $master.EndPoint)
         Remove-Member $master.EndPoint
@@ -117,7 +113,7 @@ Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.No
         Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
     }
 
-    It 'drains a live master holding keys (the way in) to the others evenly, re-points its replica, forgets and resets it; every key stays' {
+    It 'drains a live master holding keys (the way in) to the others evenly, re-points its replica, forgets and resets it, then removes that replica; every key stays' {
         $master = Get-RedisClusterNode -NodeId $EntryId
         $replica = Get-RedisClusterNode -Role Replica | Where-Object MasterId -eq $master.NodeId
         $replica | Should -Not -BeNullOrEmpty
@@ -146,10 +142,8 @@ Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.No
         foreach ($m in $masters) { (Get-SlotSet $m.Slots).Count | Should -Be 8192 }
         (Get-Own $replica.EndPoint).MasterId | Should -Be $result.ReplicasMoved.MasterId
         Wait-TestClusterOk -Node $Members -Replicas 1 -Synced
-        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
-    }
 
-    It 'removes a live replica piped in' {
+        # Then that replica, piped in: the connection made through the removed master still works.
         $replica = Get-RedisClusterNode -Role Replica
         $result = $replica | Remove-RedisClusterNode -Force
         $result.Role | Should -Be 'Replica'
@@ -171,11 +165,10 @@ Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.No
         "$err" | Should -Be "$($single.EndPoint) ($($id.Substring(0, 8))) is the cluster's last master: without it no node could serve a slot. Nothing was changed."
         Get-TestNodeState -Node $single -Password $Password | Should -Be $before
 
-        $joined = Add-RedisClusterNode -EndPoint $single.EndPoint -Credential $Cred -NewNode $Reset.EndPoint -MasterId $id
-        $joined.MasterId | Should -Be $id
+        $joined = Add-RedisClusterNode -EndPoint $single.EndPoint -Credential $Cred -NewNode $Reset.EndPoint
+        $joined.Role | Should -Be 'Master'
         $pair = @($single, $Reset)
-        Wait-TestClusterOk -Node $pair -Replicas 1 -Synced
+        Wait-TestClusterOk -Node $pair -Replicas 0
         Assert-ClusterInvariant -Node $pair -Password $Password
-        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
     }
 }
