@@ -102,7 +102,10 @@ namespace RedisCluster
                 drain = await new SlotMigrator(_connection, _options).MoveAsync(plan.Moves, progress, cancellationToken).ConfigureAwait(false);
                 // Ctrl+C: the slots in flight were finished and closed; the node keeps the rest and stays in the cluster.
                 cancellationToken.ThrowIfCancellationRequested();
-                if (drain.Issues.Count > 0) throw DrainIncomplete(plan, drain);
+                // Slots already on their target, or moved by someone else meanwhile, are not the node's any more; the wait
+                // below confirms every view sees it empty.
+                var kept = drain.Issues.Where(i => i.Outcome == SlotMigrationOutcome.KeyConflict || i.Outcome == SlotMigrationOutcome.NotStarted).ToList();
+                if (kept.Count > 0) throw DrainIncomplete(plan, drain, kept);
                 await ClusterWait.UntilAsync(token => ClusterSnapshot.ReadAsync(_connection, token),
                     s => s.NodeOwnsSlotsProblems(id).Concat(s.AgreementProblems()),
                     deadline, $"Waiting for every node to see {plan.EndPoint} without slots", 60, progress, cancellationToken,
@@ -115,13 +118,13 @@ namespace RedisCluster
             return new RemoveNodeResult(plan, drain, replicasMoved, forgottenBy, reset, clock.Elapsed);
         }
 
-        private static RedisClusterException DrainIncomplete(RemoveNodePlan plan, SlotMigrationResult drain)
+        private static RedisClusterException DrainIncomplete(RemoveNodePlan plan, SlotMigrationResult drain, IReadOnlyList<SlotMigrationIssue> kept)
         {
-            var open = drain.Issues.Where(i => i.LeftOpen).ToList();
-            string issues = string.Join("; ", drain.Issues.Take(3)) + (drain.Issues.Count > 3 ? $"; and {drain.Issues.Count - 3} more" : string.Empty);
+            bool open = kept.Any(i => i.LeftOpen);
+            string issues = string.Join("; ", kept.Take(3)) + (kept.Count > 3 ? $"; and {kept.Count - 3} more" : string.Empty);
             return new RedisClusterException(FailureKind.InvalidState,
                 $"{plan.NodeName} still owns slots after its drain ({drain}): {issues}. It was not forgotten and stays in the cluster. " +
-                (open.Count > 0 ? "Slots with keys on both sides are left open: compare the keys, then Repair-RedisCluster (or Invoke-RedisReshard -Resume -Replace) finishes them; " : string.Empty) +
+                (open ? "Slots with keys on both sides are left open: compare the keys, then Repair-RedisCluster (or Invoke-RedisReshard -Resume -Replace) finishes them; " : string.Empty) +
                 "then run the same command again.", plan.Node.ToEndPoint())
             { ErrorId = "DrainIncomplete" };
         }
