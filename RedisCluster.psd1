@@ -25,6 +25,7 @@
         'Invoke-RedisReshard'
         'New-RedisCluster'
         'New-RedisClusterNode'
+        'Remove-RedisClusterNode'
         'Repair-RedisCluster'
         'Reset-RedisClusterNode'
         'Set-RedisClusterConfig'

@@ -1,0 +1,174 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers/Common.ps1')
+    $script:Password = 'remove-pw-1'
+    $script:Cred = New-TestCredential $Password
+
+    # One 3+3 cluster for the file, made by redis-cli. The tests run in order and each takes one node out of it
+    # (a dead replica, a dead empty master, a live master with keys, a live replica), checking the five
+    # invariants on what is left: dead masters come first, while three masters can still flag a node as failing
+    # and elect a replica. The way in (the first node) stays until its own removal.
+    $script:Members = [System.Collections.Generic.List[object]]::new()
+    $Members.AddRange(@(New-TestCluster -Masters 3 -ReplicasPerMaster 1 -Password $Password))
+    $script:Entry = $Members[0].EndPoint
+    $script:EntryId = (Get-TestNodeView $Entry $Password | Where-Object { $_.Flags -contains 'myself' }).Id
+    $script:Data = Write-TestData -Node $Members -Password $Password -Count 300
+    Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+    $null = Connect-RedisCluster -EndPoint $Entry -Credential $Cred
+
+    function Get-View([string] $EndPoint) { Get-TestNodeView $EndPoint $Password }
+    function Get-Own([string] $EndPoint) { Get-View $EndPoint | Where-Object { $_.Flags -contains 'myself' } }
+    function Find-Member([string] $EndPoint) { $Members | Where-Object EndPoint -eq $EndPoint }
+
+    function Remove-Member([string] $EndPoint) { $null = $Members.Remove((Find-Member $EndPoint)) }
+
+    # Every member that answers, with nobody listing the given id any more.
+    function Assert-Forgotten([string] $Id) {
+        foreach ($m in $Members) { Get-View $m.EndPoint | Where-Object Id -eq $Id | Should -BeNullOrEmpty -Because "$($m.EndPoint) forgot it" }
+    }
+
+    # A one-node cluster that owns every slot: another cluster for the reset node to join, and a last master.
+    function New-SingleMasterCluster {
+        $single = Start-TestNode -Password $Password
+        $null = Invoke-RedisCli $single.EndPoint $Password CLUSTER ADDSLOTSRANGE 0 16383
+        # Alone it has not learnt its own address, which CLUSTER SLOTS would show: cluster_state is what to wait for.
+        Wait-Until -Because 'the lone master serves every slot' { (Invoke-RedisCli $single.EndPoint $Password CLUSTER INFO) -contains 'cluster_state:ok' }
+        $single
+    }
+}
+
+AfterAll {
+    Disconnect-RedisCluster
+    Stop-TestNode
+}
+
+Describe 'Remove-RedisClusterNode' {
+    It 'refuses an unknown id; -WhatIf prints the whole plan, and without -Force a script that cannot answer, changes nothing' {
+        $before = Get-TestNodeState -Node $Members -Password $Password
+        $err = Get-ErrorRecord { Remove-RedisClusterNode -NodeId ('f' * 40) -Force }
+        $err.FullyQualifiedErrorId | Should -Be 'NodeNotFound,RedisCluster.Commands.RemoveRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+
+        $master = Get-RedisClusterNode -Role Master | Where-Object EndPoint -ne $Entry | Select-Object -First 1
+        # A new non-interactive process, as a scheduled task runs: what-if text shows only on a console, and
+        # without -Force the confirmation ConfirmImpact High asks for cannot be answered there.
+        $env:REDISCLUSTER_TEST_PASSWORD = $Password
+        $text = Invoke-FreshPwsh @"
+Import-Module '$ModuleManifest'
+`$cred = [pscredential]::new('default', (ConvertTo-SecureString `$env:REDISCLUSTER_TEST_PASSWORD -AsPlainText -Force))
+Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.NodeId) -WhatIf
+Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.NodeId)
+"@ | Out-String
+        $text | Should -BeLike "*What if*Remove $($master.EndPoint) ($($master.NodeId.Substring(0, 8))), a master of $($master.SlotCount) slot(s):*"
+        $text | Should -BeLike "*1. Move its $($master.SlotCount) slots with their keys to 2 other master(s):*"
+        $text | Should -BeLike '*2. Re-point its replica(s)*'
+        $text | Should -BeLike "*3. CLUSTER FORGET $($master.NodeId) on 5 node(s) at once*"
+        $text | Should -BeLike "*4. CLUSTER RESET HARD on $($master.EndPoint)*"
+        $text | Should -BeLike '*NonInteractive*'
+        # Nothing changed, so the invariants the cluster was made with still hold.
+        Get-TestNodeState -Node $Members -Password $Password | Should -Be $before
+    }
+
+    It 'forgets a dead replica and a dead master whose replica took over; refuses a dead master that still owns slots, leaving every node as it was' {
+        # A replica of a master other than the way in: that master is left lonely below.
+        $replica = Get-RedisClusterNode -Role Replica | Where-Object MasterId -ne $EntryId | Select-Object -First 1
+        $script:LonelyId = $replica.MasterId
+        Stop-TestNode -Node (Find-Member $replica.EndPoint)
+        Remove-Member $replica.EndPoint
+        $result = Remove-RedisClusterNode -NodeId $replica.NodeId -Force
+        $result.IsReset | Should -BeFalse
+        $result.ForgottenBy.Count | Should -Be 5
+        Assert-Forgotten $replica.NodeId
+        Wait-TestClusterOk -Node $Members -Replicas 2
+
+        # Its master has no replica left: nothing can take its slots over.
+        $lonely = Get-RedisClusterNode -NodeId $LonelyId
+        $stopped = Find-Member $lonely.EndPoint
+        # The nodes keep no data on disk unless told: its keys must survive its restart below.
+        $null = Invoke-RedisCli $lonely.EndPoint $Password SAVE
+        Stop-TestNode -Node $stopped
+        $alive = @($Members | Where-Object EndPoint -ne $lonely.EndPoint)
+        try {
+            # Two of the three masters flag it: from then on the views stay as they are.
+            Wait-Until -Because 'the others flag it as failing' { @($alive | Where-Object { (Get-View $_.EndPoint | Where-Object Id -eq $lonely.NodeId).Flags -notcontains 'fail' }).Count -eq 0 }
+            $before = Get-TestNodeState -Node $alive -Password $Password
+            $err = Get-ErrorRecord { Remove-RedisClusterNode -NodeId $lonely.NodeId -Force }
+            $err.FullyQualifiedErrorId | Should -Be 'DeadMasterOwnsSlots,RedisCluster.Commands.RemoveRedisClusterNodeCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            "$err" | Should -BeLike "$($lonely.EndPoint) ($($lonely.NodeId.Substring(0, 8))) does not answer and still owns $($lonely.SlotCount) slot(s) *Nothing was changed."
+            Get-TestNodeState -Node $alive -Password $Password | Should -Be $before
+        } finally { Restart-TestNode -Node $stopped }
+        Wait-TestClusterOk -Node $Members -Replicas 2
+
+        # A dead master whose replica took its slots over is only forgotten.
+        $master = Get-RedisClusterNode -Role Master | Where-Object { $_.NodeId -ne $EntryId -and $_.NodeId -ne $LonelyId }
+        Stop-TestNode -Node (Find-Member $master.EndPoint)
+        Remove-Member $master.EndPoint
+        Wait-Until -TimeoutSeconds 30 -Because 'its replica is promoted' { (Get-View $Entry | Where-Object Id -eq $master.NodeId).Slots.Count -eq 0 }
+        Wait-TestClusterOk -Node $Members -Replicas 1
+        $result = Remove-RedisClusterNode -NodeId $master.NodeId -Force
+        $result.IsReset | Should -BeFalse
+        $result.SlotsMoved | Should -Be 0
+        $result.ForgottenBy.Count | Should -Be 4
+        Assert-Forgotten $master.NodeId
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'drains a live master holding keys (the way in) to the others evenly, re-points its replica, forgets and resets it, then removes that replica; every key stays' {
+        $master = Get-RedisClusterNode -NodeId $EntryId
+        $replica = Get-RedisClusterNode -Role Replica | Where-Object MasterId -eq $master.NodeId
+        $replica | Should -Not -BeNullOrEmpty
+        $result = Remove-RedisClusterNode -NodeId $master.NodeId -Force
+
+        $result | Should -BeOfType ([RedisCluster.RemoveNodeResult])
+        $result.NodeId | Should -Be $master.NodeId
+        $result.Role | Should -Be 'Master'
+        $result.SlotsMoved | Should -Be $master.SlotCount
+        $result.KeysMoved | Should -BeGreaterThan 0
+        $result.ForgottenBy.Count | Should -Be 3
+        $result.ReplicasMoved.ReplicaId | Should -Be $replica.NodeId
+        $result.IsReset | Should -BeTrue
+        $result.Node.NodeId | Should -Not -Be $master.NodeId
+        # Reset: alone, empty, a new id.
+        @(Get-View $master.EndPoint).Count | Should -Be 1
+        Invoke-RedisCli $master.EndPoint $Password DBSIZE | Should -Be 0
+
+        $script:Reset = Find-Member $master.EndPoint
+        Remove-Member $master.EndPoint
+        $script:Entry = $Members[0].EndPoint
+        Assert-Forgotten $master.NodeId
+        # The two masters left end even, and the replica follows one of them.
+        $masters = @(Get-View $Entry | Where-Object { $_.IsMaster })
+        $masters.Count | Should -Be 2
+        foreach ($m in $masters) { (Get-SlotSet $m.Slots).Count | Should -Be 8192 }
+        (Get-Own $replica.EndPoint).MasterId | Should -Be $result.ReplicasMoved.MasterId
+        Wait-TestClusterOk -Node $Members -Replicas 1 -Synced
+
+        # Then that replica, piped in: the connection made through the removed master still works.
+        $replica = Get-RedisClusterNode -Role Replica
+        $result = $replica | Remove-RedisClusterNode -Force
+        $result.Role | Should -Be 'Replica'
+        $result.SlotsMoved | Should -Be 0
+        $result.IsReset | Should -BeTrue
+        @(Get-View $replica.EndPoint).Count | Should -Be 1
+        Remove-Member $replica.EndPoint
+        Assert-Forgotten $replica.NodeId
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'refuses the last master; the node removed earlier joins that other cluster, as a reset node can' {
+        $single = New-SingleMasterCluster
+        $id = (Get-Own $single.EndPoint).Id
+        $before = Get-TestNodeState -Node $single -Password $Password
+        $err = Get-ErrorRecord { Remove-RedisClusterNode -EndPoint $single.EndPoint -Credential $Cred -Force }
+        $err.FullyQualifiedErrorId | Should -Be 'LastMaster,RedisCluster.Commands.RemoveRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        "$err" | Should -Be "$($single.EndPoint) ($($id.Substring(0, 8))) is the cluster's last master: without it no node could serve a slot. Nothing was changed."
+        Get-TestNodeState -Node $single -Password $Password | Should -Be $before
+
+        $joined = Add-RedisClusterNode -EndPoint $single.EndPoint -Credential $Cred -NewNode $Reset.EndPoint
+        $joined.Role | Should -Be 'Master'
+        $pair = @($single, $Reset)
+        Wait-TestClusterOk -Node $pair -Replicas 0
+        Assert-ClusterInvariant -Node $pair -Password $Password
+    }
+}
