@@ -210,6 +210,36 @@ Describe 'SlotMigrator' {
         Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
     }
 
+    It 'keeps a node client on its own node after an ASK reply: later commands on that client are answered by that node' {
+        # The engine bug behind the source-side scripts: StackExchange.Redis adds the node an ASK (or MOVED) reply
+        # names to the client's multiplexer even though it does not follow it, and commands the multiplexer routed
+        # then went to either node in turn. NodeClient now sends every command to its own node's server.
+        Clear-TestData $Nodes
+        $slotData = Write-SlotData -Node $Nodes -Tag 'nu' -PerTag 5
+        $slot = Get-Slot 'nu'
+        $owner = Get-OwnerOf $slot $Nodes
+        $target = Get-Master $Nodes | Where-Object Id -ne $owner.Id | Select-Object -First 1
+        $null = Invoke-RedisCli $target.EndPoint '' CLUSTER SETSLOT $slot IMPORTING $owner.Id
+        $null = Invoke-RedisCli $owner.EndPoint '' CLUSTER SETSLOT $slot MIGRATING $target.Id
+        $none = [Threading.CancellationToken]::None
+        $client = $Connection.GetNodeAsync([RedisCluster.NodeEndPoint]::Parse($owner.EndPoint), $none, $null).GetAwaiter().GetResult()
+        try {
+            # A key the MIGRATING source does not have: the source answers ASK, which reaches the caller as such.
+            $asked = try { $client.ExecuteAsync([RedisCluster.RedisCommand]::new('GET', [object[]]@('{nu}:absent')), $none, $null).GetAwaiter().GetResult(); $null }
+                     catch { $_.Exception.GetBaseException() }
+            $asked.Code | Should -Be 'Ask'
+            # The library has now heard of the target. Every later command must still be answered by the source:
+            # 200 of them, enough for the redirect target's connection to come up and a round robin to show.
+            $answers = @(foreach ($i in 1..200) { [RedisCluster.NodeClientExtensions]::CallStringAsync($client, $none, 'CLUSTER', [object[]]@('MYID')).GetAwaiter().GetResult() })
+            @($answers | Sort-Object -Unique) | Should -Be @($owner.Id)
+            [RedisCluster.NodeClientExtensions]::CallStringAsync($client, $none, 'GET', [object[]]@('{nu}:3')).GetAwaiter().GetResult() | Should -Be $slotData['{nu}:3']
+        } finally {
+            $null = Invoke-RedisCli $owner.EndPoint '' CLUSTER SETSLOT $slot STABLE
+            $null = Invoke-RedisCli $target.EndPoint '' CLUSTER SETSLOT $slot STABLE
+        }
+        Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
+    }
+
     It 'on cancellation finishes the slots in flight, leaves none open and reports the rest as not started' {
         Clear-TestData $Nodes
         $source = (Get-Master $Nodes)[0]

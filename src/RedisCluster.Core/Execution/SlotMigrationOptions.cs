@@ -31,6 +31,12 @@ namespace RedisCluster
         public long BigKeyBytesPerSecond { get; set; } = 1024L * 1024;
 
         /// <summary>
+        /// How many times one slot's MIGRATE is tried again after a transient failure (IOERR, TRYAGAIN, no answer in
+        /// time) before the move stops; the slot is listed again for each try, so only keys still on the source go.
+        /// </summary>
+        public int MigrateRetries { get; set; } = 3;
+
+        /// <summary>
         /// When a key exists on both sides with different values, the source's copy replaces the target's. Without
         /// it, such a key stops its slot, which stays open and is reported.
         /// </summary>
@@ -43,6 +49,7 @@ namespace RedisCluster
             if (Parallelism < 0) throw Invalid(nameof(Parallelism), "0 (one per source) or more");
             if (MigrateTimeout < TimeSpan.FromMilliseconds(1)) throw Invalid(nameof(MigrateTimeout), "at least 1 ms");
             if (BigKeyBytes < 0) throw Invalid(nameof(BigKeyBytes), "0 (no check) or more");
+            if (MigrateRetries < 0) throw Invalid(nameof(MigrateRetries), "0 (no retry) or more");
             if (BigKeyBytesPerSecond < 1) throw Invalid(nameof(BigKeyBytesPerSecond), "at least 1");
         }
 
