@@ -25,7 +25,11 @@ param(
     [int] $SlotCount = 4096,
     # The module's tunables (SlotMigrationOptions); 0 keeps the engine's default.
     [int] $KeysPerBatch = 0,
-    [int] $SlotsPerGroup = 0
+    [int] $SlotsPerGroup = 0,
+    # -1 keeps the engine's default; 0 turns the per-key MEMORY USAGE check off.
+    [long] $BigKeyBytes = -1,
+    # Which sides to time (all three by default): the module alone is handy to compare its own settings.
+    [ValidateSet('Default', 'Pipeline', 'Module')] [string[]] $Side = @('Default', 'Pipeline', 'Module')
 )
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'BenchCommon.ps1') -ModulePath $ModulePath
@@ -146,6 +150,7 @@ function Invoke-ModuleReshard($Cluster) {
     $options = "`$options = [RedisCluster.SlotMigrationOptions]::new()`n"
     if ($KeysPerBatch) { $options += "`$options.KeysPerBatch = $KeysPerBatch`n" }
     if ($SlotsPerGroup) { $options += "`$options.SlotsPerGroup = $SlotsPerGroup`n" }
+    if ($BigKeyBytes -ge 0) { $options += "`$options.BigKeyBytes = $BigKeyBytes`n" }
     $json = Invoke-InBuild $script:ModulePath $password @"
 $options
 `$none = [Threading.CancellationToken]::None
@@ -162,8 +167,8 @@ $options
 `$watch = [Diagnostics.Stopwatch]::StartNew()
 `$connection = Connect-RedisCluster -EndPoint '$($Cluster.Nodes[0].EndPoint)' -Credential `$credential
 `$plan = [RedisCluster.ReshardPlanner]::Plan(`$connection.GetTopologyAsync(`$none).GetAwaiter().GetResult(), '$($Cluster.TargetId)', `$null, $SlotCount)
-`$moves = [RedisCluster.SlotMove[]]@(foreach (`$t in `$plan.Transfers) { foreach (`$s in `$t.Slots.AllSlots()) {
-    [RedisCluster.SlotMove]::new(`$s, [RedisCluster.NodeId]::Parse(`$t.SourceId), [RedisCluster.NodeId]::Parse(`$t.TargetId)) } })
+# The plan's moves as Invoke-RedisReshard hands them to the engine (an internal list, read here by reflection).
+`$moves = `$plan.GetType().GetProperty('Moves', [Reflection.BindingFlags]'NonPublic, Instance').GetValue(`$plan)
 `$result = [RedisCluster.SlotMigrator]::new(`$connection, `$options).MoveAsync(`$moves, `$null, `$none).GetAwaiter().GetResult()
 `$seconds = `$watch.Elapsed.TotalSeconds
 `$self.Refresh()
@@ -180,11 +185,10 @@ $options
     @{ Seconds = $row.Seconds; Module = $row }
 }
 
-$sides = [ordered]@{
-    'redis-cli default'       = { param($c) Invoke-RedisCliReshard $c @() }
-    'redis-cli pipeline 1000' = { param($c) Invoke-RedisCliReshard $c @('--cluster-pipeline', '1000') }
-    'RedisCluster'            = { param($c) Invoke-ModuleReshard $c }
-}
+$sides = [ordered]@{}
+if ($Side -contains 'Default') { $sides['redis-cli default'] = { param($c) Invoke-RedisCliReshard $c @() } }
+if ($Side -contains 'Pipeline') { $sides['redis-cli pipeline 1000'] = { param($c) Invoke-RedisCliReshard $c @('--cluster-pipeline', '1000') } }
+if ($Side -contains 'Module') { $sides['RedisCluster'] = { param($c) Invoke-ModuleReshard $c } }
 $names = @($sides.Keys)
 $rows = @{}
 foreach ($name in $names) { $rows[$name] = [Collections.Generic.List[object]]::new() }
@@ -212,27 +216,32 @@ try {
     Remove-Item $dataDir -Recurse -Force -ErrorAction SilentlyContinue
 }
 
-$median = @{}
-foreach ($name in $names) { $median[$name] = Get-Median @($rows[$name] | ForEach-Object { $_.Seconds }) }
-$ours = $median['RedisCluster']
-$module = @($rows['RedisCluster'] | ForEach-Object { $_.Module })
+function Get-RowMedian([string] $Name, [scriptblock] $Value) {
+    if ($rows.Contains($Name) -and $rows[$Name].Count) { Get-Median @($rows[$Name] | ForEach-Object $Value) }
+}
+function Get-Rounded($Value, [int] $Digits = 2) { if ($null -ne $Value) { [Math]::Round($Value, $Digits) } }
+function Get-Ratio($Theirs, $Ours) { if ($Theirs -and $Ours) { [Math]::Round($Theirs / $Ours, 2) } }
+
+$default = Get-RowMedian 'redis-cli default' { $_.Seconds }
+$pipeline = Get-RowMedian 'redis-cli pipeline 1000' { $_.Seconds }
+$ours = Get-RowMedian 'RedisCluster' { $_.Seconds }
 [pscustomobject]([ordered]@{
-    Benchmark                          = "Reshard $SlotCount slots ($script:MovedKeys keys of $ValueBytes B) from 3 masters to a new one, cluster of $KeyCount keys"
-    Iterations                         = $Iterations
-    'redis-cli default s'              = [Math]::Round($median['redis-cli default'], 2)
-    'redis-cli pipeline 1000 s'        = [Math]::Round($median['redis-cli pipeline 1000'], 2)
-    'RedisCluster s'                   = [Math]::Round($ours, 2)
-    'ratio vs default'                 = [Math]::Round($median['redis-cli default'] / $ours, 2)
-    'ratio vs pipeline 1000'           = [Math]::Round($median['redis-cli pipeline 1000'] / $ours, 2)
-    'keys/s default'                   = [Math]::Round($script:MovedKeys / $median['redis-cli default'])
-    'keys/s pipeline 1000'             = [Math]::Round($script:MovedKeys / $median['redis-cli pipeline 1000'])
-    'keys/s RedisCluster'              = [Math]::Round($script:MovedKeys / $ours)
-    'redis CPU s default'              = [Math]::Round((Get-Median @($rows['redis-cli default'] | ForEach-Object { $_.RedisCpuSeconds })), 2)
-    'redis CPU s pipeline 1000'        = [Math]::Round((Get-Median @($rows['redis-cli pipeline 1000'] | ForEach-Object { $_.RedisCpuSeconds })), 2)
-    'redis CPU s RedisCluster'         = [Math]::Round((Get-Median @($rows['RedisCluster'] | ForEach-Object { $_.RedisCpuSeconds })), 2)
-    'module CPU s'                     = [Math]::Round((Get-Median @($module.CpuSeconds)), 2)
-    'module RSS before move MB'        = [Math]::Round((Get-Median @($module.RssBeforeMB)))
-    'module peak RSS during move MB'   = [Math]::Round((Get-Median @($module.PeakRssMB)))
-    'module allocated during move MB'  = [Math]::Round((Get-Median @($module.AllocatedMB)))
-    'every key kept'                   = $true
+    Benchmark                         = "Reshard $SlotCount slots ($script:MovedKeys keys of $ValueBytes B) from 3 masters to a new one, cluster of $KeyCount keys"
+    Iterations                        = $Iterations
+    'redis-cli default s'             = Get-Rounded $default
+    'redis-cli pipeline 1000 s'       = Get-Rounded $pipeline
+    'RedisCluster s'                  = Get-Rounded $ours
+    'ratio vs default'                = Get-Ratio $default $ours
+    'ratio vs pipeline 1000'          = Get-Ratio $pipeline $ours
+    'keys/s default'                  = if ($default) { Get-Rounded ($script:MovedKeys / $default) 0 }
+    'keys/s pipeline 1000'            = if ($pipeline) { Get-Rounded ($script:MovedKeys / $pipeline) 0 }
+    'keys/s RedisCluster'             = if ($ours) { Get-Rounded ($script:MovedKeys / $ours) 0 }
+    'redis CPU s default'             = Get-Rounded (Get-RowMedian 'redis-cli default' { $_.RedisCpuSeconds })
+    'redis CPU s pipeline 1000'       = Get-Rounded (Get-RowMedian 'redis-cli pipeline 1000' { $_.RedisCpuSeconds })
+    'redis CPU s RedisCluster'        = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.RedisCpuSeconds })
+    'module CPU s'                    = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.CpuSeconds })
+    'module RSS before move MB'       = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.RssBeforeMB }) 0
+    'module peak RSS during move MB'  = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.PeakRssMB }) 0
+    'module allocated during move MB' = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.AllocatedMB }) 0
+    'every key kept'                  = $true
 })

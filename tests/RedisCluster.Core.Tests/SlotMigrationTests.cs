@@ -111,14 +111,10 @@ namespace RedisCluster.Tests
         [Fact]
         public void Listings_SplitEachSlotsKeysIntoTheOrdinaryOnesAndTheBigOnes_InTheOrderAsked()
         {
-            var reply = RedisReply.FromArray(new[]
-            {
-                RedisReply.FromArray(new[] { Keys("{a}1", "{a}2", "{a}3"), Numbers(2, 9000000) }),
-                RedisReply.FromArray(new[] { Keys(), Numbers() }),
-                RedisReply.FromArray(new[] { Keys("{c}1"), Numbers() }),
-            });
+            var keys = new[] { Keys("{a}1", "{a}2", "{a}3"), Keys(), Keys("{c}1") };
+            var bigs = new[] { Numbers(2, 9000000), null, Numbers() };
 
-            var listings = SlotMigrationBatches.ReadListings(new[] { 10, 11, 12 }, reply);
+            var listings = SlotMigrationBatches.ReadListings(new[] { 10, 11, 12 }, keys, bigs);
 
             Assert.Equal(new[] { 10, 11, 12 }, listings.Select(l => l.Slot));
             Assert.Equal(new[] { 3, 0, 1 }, listings.Select(l => l.Count));
@@ -132,8 +128,17 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
+        public void Listings_WithoutTheSizeCheck_AreAllOrdinary_AndKeepTheReplysBytes()
+        {
+            var reply = Keys("{a}1", "{a}2");
+            var listing = Assert.Single(SlotMigrationBatches.ReadListings(new[] { 7 }, new[] { reply }, null));
+            Assert.Same(reply.Items[1].Bytes, listing.OrdinaryKeys[1]);
+            Assert.Empty(listing.BigKeys);
+        }
+
+        [Fact]
         public void Listings_ForOtherSlotsThanAsked_AreRefused() =>
-            Assert.Throws<InvalidOperationException>(() => SlotMigrationBatches.ReadListings(new[] { 1, 2 }, RedisReply.FromArray(new[] { RedisReply.FromArray(new[] { Keys(), Numbers() }) })));
+            Assert.Throws<ArgumentException>(() => SlotMigrationBatches.ReadListings(new[] { 1, 2 }, new[] { Keys() }, null));
 
         [Theory]
         [InlineData("IOERR error or timeout reading to target instance", true)]

@@ -118,22 +118,21 @@ namespace RedisCluster
             (error.Code == ServerErrorCode.Err && (error.Reply ?? string.Empty).IndexOf(" BUSYKEY ", StringComparison.Ordinal) >= 0);
 
         /// <summary>
-        /// Reads the listing script's reply: per slot, in the order asked, its keys and a flat list of the 1-based
-        /// positions and sizes of the big ones. The key bytes are the reply's own: nothing is copied per key.
+        /// Each slot's listing from its GETKEYSINSLOT reply and, when sizes were asked, the big-key script's reply: a
+        /// flat list of the 1-based positions and sizes of the keys above the big-key size (null: none asked). The key
+        /// bytes are the replies' own: nothing is copied per key.
         /// </summary>
-        public static IReadOnlyList<SlotListing> ReadListings(IReadOnlyList<int> slots, RedisReply reply)
+        public static IReadOnlyList<SlotListing> ReadListings(IReadOnlyList<int> slots, IReadOnlyList<RedisReply> keyReplies, IReadOnlyList<RedisReply> bigKeyReplies)
         {
-            var perSlot = reply.AsArray();
-            if (perSlot.Count != slots.Count)
+            if (keyReplies.Count != slots.Count || (bigKeyReplies != null && bigKeyReplies.Count != slots.Count))
             {
-                throw new InvalidOperationException($"The key listing answered for {perSlot.Count} slot(s), not the {slots.Count} asked.");
+                throw new ArgumentException("One key listing per slot is needed.", nameof(keyReplies));
             }
             var listings = new SlotListing[slots.Count];
             for (int i = 0; i < slots.Count; i++)
             {
-                var pair = perSlot[i].AsArray();
-                var keys = pair[0].AsArray();
-                var bigs = pair.Count > 1 ? pair[1].AsArray() : (IReadOnlyList<RedisReply>)new RedisReply[0];
+                var keys = keyReplies[i].AsArray();
+                var bigs = bigKeyReplies?[i] == null ? (IReadOnlyList<RedisReply>)new RedisReply[0] : bigKeyReplies[i].AsArray();
                 if (bigs.Count == 0)
                 {
                     var all = new byte[keys.Count][];

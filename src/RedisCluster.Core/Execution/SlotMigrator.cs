@@ -258,8 +258,8 @@ namespace RedisCluster
         }
 
         /// <summary>
-        /// Lists and MIGRATEs, round after round until every slot is empty: one script lists every pending slot's
-        /// keys (and finds the big ones), then one MIGRATE per slot goes out pipelined. Returns the slots stopped by
+        /// Lists and MIGRATEs, round after round until every slot is empty: every pending slot's keys are listed
+        /// (and the big ones found), then one MIGRATE per slot goes out, pipelined. Returns the slots stopped by
         /// keys whose two values differ, with those keys.
         /// </summary>
         private async Task<Dictionary<int, IReadOnlyList<string>>> EmptySlotsAsync(
@@ -338,20 +338,33 @@ namespace RedisCluster
         }
 
         /// <summary>
-        /// One script lists the keys of every slot given (CLUSTER GETKEYSINSLOT) and, with the big-key check on, the
-        /// MEMORY USAGE of each, returning only the big ones' sizes: one round trip for the group, no per-key reply
-        /// for the sizes.
+        /// The keys of each slot given, by plain CLUSTER GETKEYSINSLOT pipelined (cheaper for the source than listing
+        /// inside a script, which converts every key to Lua and back), then, with the big-key check on, one script per
+        /// slot that asks MEMORY USAGE of its keys and returns only the big ones' positions and sizes.
         /// </summary>
         private async Task<IReadOnlyList<SlotListing>> ListKeysAsync(INodeClient source, IReadOnlyList<int> slots)
         {
-            var arguments = new object[4 + slots.Count];
-            arguments[0] = SourceScripts.ListKeys;
-            arguments[1] = 0;
-            arguments[2] = _options.KeysPerBatch;
-            arguments[3] = _options.BigKeyBytes;
-            for (int i = 0; i < slots.Count; i++) arguments[4 + i] = slots[i];
-            var reply = await source.ExecuteAsync(new RedisCommand("EVAL", arguments), CancellationToken.None).ConfigureAwait(false);
-            return SlotMigrationBatches.ReadListings(slots, reply);
+            var none = CancellationToken.None;
+            var listed = new Task<RedisReply>[slots.Count];
+            for (int i = 0; i < slots.Count; i++) listed[i] = source.CallAsync(none, "CLUSTER", "GETKEYSINSLOT", slots[i], _options.KeysPerBatch);
+            var keys = await Task.WhenAll(listed).ConfigureAwait(false);
+            if (_options.BigKeyBytes <= 0) return SlotMigrationBatches.ReadListings(slots, keys, null);
+
+            var sized = new Task<RedisReply>[slots.Count];
+            for (int i = 0; i < slots.Count; i++)
+            {
+                var names = keys[i].AsArray();
+                if (names.Count == 0) continue;
+                var arguments = new object[3 + names.Count];
+                arguments[0] = SourceScripts.BigKeys;
+                arguments[1] = 0;
+                arguments[2] = _options.BigKeyBytes;
+                for (int k = 0; k < names.Count; k++) arguments[3 + k] = names[k].Bytes;
+                sized[i] = source.ExecuteAsync(new RedisCommand("EVAL", arguments), none);
+            }
+            var bigs = new RedisReply[slots.Count];
+            for (int i = 0; i < slots.Count; i++) bigs[i] = sized[i] == null ? null : await sized[i].ConfigureAwait(false);
+            return SlotMigrationBatches.ReadListings(slots, keys, bigs);
         }
 
         /// <summary>A big key alone, on a client whose timeout covers the MIGRATE timeout its size calls for.</summary>
@@ -408,32 +421,25 @@ namespace RedisCluster
             source.ExecuteAsync(new RedisCommand("EVAL", SourceScripts.Dump, 0, key), CancellationToken.None);
 
         /// <summary>
-        /// Reads of keys on a MIGRATING source, as scripts with no declared key: one script lists a whole group's keys
-        /// and sizes in one round trip, and a key the source no longer has is an error value that redis.pcall turns
-        /// into data rather than an ASK reply. No redirect reaches the client library, which would otherwise open a
+        /// Reads of keys on a MIGRATING source, as scripts with no declared key: one script sizes a whole slot's keys
+        /// in one call, and a key the source no longer has is an error value that redis.pcall turns into data rather
+        /// than an ASK reply. No redirect reaches the client library, which would otherwise open a
         /// connection to the node an ASK names (it once also routed later commands there: see NodeClient in the
         /// engine, which now sends every command to its own node; the Pester test "keeps a node client on its own
         /// node after an ASK reply" pins that). All keys a script reads are in slots the source still owns.
         /// </summary>
         private static class SourceScripts
         {
-            // ARGV: keys per slot, the big-key size (0: no check), then the slots. Per slot: its keys, and the
-            // 1-based positions and sizes of the keys above the big-key size.
-            public const string ListKeys =
-                "local count, big = tonumber(ARGV[1]), tonumber(ARGV[2])\n" +
-                "local out = {}\n" +
-                "for i = 3, #ARGV do\n" +
-                "  local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', tonumber(ARGV[i]), count)\n" +
-                "  local bigs = {}\n" +
-                "  if big > 0 then\n" +
-                "    for j, key in ipairs(keys) do\n" +
-                "      local size = redis.pcall('MEMORY', 'USAGE', key)\n" +
-                "      if type(size) == 'number' and size > big then bigs[#bigs + 1] = j; bigs[#bigs + 1] = size end\n" +
-                "    end\n" +
-                "  end\n" +
-                "  out[#out + 1] = {keys, bigs}\n" +
+            // ARGV: the big-key size, then the keys of one slot. Returns the 1-based positions and sizes of the keys
+            // above that size, flat: the reply stays small however many keys are asked about.
+            public const string BigKeys =
+                "local big = tonumber(ARGV[1])\n" +
+                "local found = {}\n" +
+                "for i = 2, #ARGV do\n" +
+                "  local size = redis.pcall('MEMORY', 'USAGE', ARGV[i])\n" +
+                "  if type(size) == 'number' and size > big then found[#found + 1] = i - 1; found[#found + 1] = size end\n" +
                 "end\n" +
-                "return out";
+                "return found";
 
             public const string Dump =
                 "local payload = redis.pcall('DUMP', ARGV[1])\n" +
