@@ -106,13 +106,21 @@ namespace RedisCluster.Tests
 
         private static RedisReply Keys(params string[] keys) => RedisReply.FromArray(keys.Select(k => RedisReply.Bulk(Encoding.UTF8.GetBytes(k))));
 
+        private static RedisReply Bulk(string text) => RedisReply.Bulk(Encoding.UTF8.GetBytes(text));
+
         private static RedisReply Numbers(params long[] numbers) => RedisReply.FromArray(numbers.Select(RedisReply.FromInteger));
 
         [Fact]
         public void Listings_SplitEachSlotsKeysIntoTheOrdinaryOnesAndTheBigOnes_InTheOrderAsked()
         {
             var keys = new[] { Keys("{a}1", "{a}2", "{a}3"), Keys(), Keys("{c}1") };
-            var bigs = new[] { Numbers(2, 9000000), null, Numbers() };
+            // The big-key script names {a}2, and {a}9, which the GETKEYSINSLOT reply lacks (deleted in between): ignored.
+            var bigs = new[]
+            {
+                RedisReply.FromArray(new[] { Bulk("{a}9"), RedisReply.FromInteger(12000000), Bulk("{a}2"), RedisReply.FromInteger(9000000) }),
+                null,
+                Numbers(),
+            };
 
             var listings = SlotMigrationBatches.ReadListings(new[] { 10, 11, 12 }, keys, bigs);
 

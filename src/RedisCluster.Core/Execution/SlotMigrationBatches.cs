@@ -119,8 +119,9 @@ namespace RedisCluster
 
         /// <summary>
         /// Each slot's listing from its GETKEYSINSLOT reply and, when sizes were asked, the big-key script's reply: a
-        /// flat list of the 1-based positions and sizes of the keys above the big-key size (null: none asked). The key
-        /// bytes are the replies' own: nothing is copied per key.
+        /// flat list of the names and sizes of the keys above the big-key size (null: none asked). A big key is matched
+        /// by name, so a key deleted between the two listings shifts nothing; one the GETKEYSINSLOT reply lacks is left
+        /// for the next round. The key bytes are the replies' own: nothing is copied per key.
         /// </summary>
         public static IReadOnlyList<SlotListing> ReadListings(IReadOnlyList<int> slots, IReadOnlyList<RedisReply> keyReplies, IReadOnlyList<RedisReply> bigKeyReplies)
         {
@@ -141,15 +142,17 @@ namespace RedisCluster
                     continue;
                 }
                 var big = new List<(byte[] Key, long Bytes)>();
-                var isBig = new bool[keys.Count];
-                for (int b = 0; b + 1 < bigs.Count; b += 2)
+                var ordinary = new List<byte[]>(keys.Count);
+                foreach (var key in keys)
                 {
-                    int position = (int)bigs[b].AsInt64() - 1;
-                    isBig[position] = true;
-                    big.Add((keys[position].Bytes, bigs[b + 1].AsInt64()));
+                    long size = -1;
+                    for (int b = 0; b + 1 < bigs.Count; b += 2)
+                    {
+                        if (bigs[b].Bytes.SequenceEqual(key.Bytes)) size = bigs[b + 1].AsInt64();
+                    }
+                    if (size >= 0) big.Add((key.Bytes, size));
+                    else ordinary.Add(key.Bytes);
                 }
-                var ordinary = new List<byte[]>(keys.Count - big.Count);
-                for (int k = 0; k < keys.Count; k++) if (!isBig[k]) ordinary.Add(keys[k].Bytes);
                 listings[i] = new SlotListing(slots[i], keys.Count, ordinary, big);
             }
             return listings;

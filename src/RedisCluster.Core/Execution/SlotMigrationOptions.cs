@@ -11,9 +11,11 @@ namespace RedisCluster
         /// <summary>
         /// Slots of one source opened, emptied and closed together: their SETSLOTs go in one pipelined burst per
         /// node (one nodes.conf save for the burst) and their MIGRATEs are pipelined. A Ctrl+C finishes the group
-        /// in flight, so a larger group also means a longer wait after one.
+        /// in flight, so a larger group also means a longer wait after one, and more slots open if the process dies.
+        /// 256 measured twice as fast as 64 moving 4096 slots of 250,000 keys (bench/Reshard.ps1): at about 60 keys a
+        /// slot, a group is some 15,000 keys, under a second of work.
         /// </summary>
-        public int SlotsPerGroup { get; set; } = 64;
+        public int SlotsPerGroup { get; set; } = 256;
 
         /// <summary>Sources that move slots at the same time; 0 means one worker for every source.</summary>
         public int Parallelism { get; set; }

@@ -338,33 +338,25 @@ namespace RedisCluster
         }
 
         /// <summary>
-        /// The keys of each slot given, by plain CLUSTER GETKEYSINSLOT pipelined (cheaper for the source than listing
-        /// inside a script, which converts every key to Lua and back), then, with the big-key check on, one script per
-        /// slot that asks MEMORY USAGE of its keys and returns only the big ones' positions and sizes.
+        /// The keys of each slot given, by plain CLUSTER GETKEYSINSLOT (cheaper for the source than returning them
+        /// from a script, which converts every key to Lua and back) and, with the big-key check on, beside each one a
+        /// script that lists the same keys on the source, asks MEMORY USAGE of each and returns only the big ones with
+        /// their sizes: the key names never travel back to the source for it, and both go out in one pipelined burst.
         /// </summary>
         private async Task<IReadOnlyList<SlotListing>> ListKeysAsync(INodeClient source, IReadOnlyList<int> slots)
         {
             var none = CancellationToken.None;
+            bool sized = _options.BigKeyBytes > 0;
             var listed = new Task<RedisReply>[slots.Count];
-            for (int i = 0; i < slots.Count; i++) listed[i] = source.CallAsync(none, "CLUSTER", "GETKEYSINSLOT", slots[i], _options.KeysPerBatch);
-            var keys = await Task.WhenAll(listed).ConfigureAwait(false);
-            if (_options.BigKeyBytes <= 0) return SlotMigrationBatches.ReadListings(slots, keys, null);
-
-            var sized = new Task<RedisReply>[slots.Count];
+            var bigs = sized ? new Task<RedisReply>[slots.Count] : null;
             for (int i = 0; i < slots.Count; i++)
             {
-                var names = keys[i].AsArray();
-                if (names.Count == 0) continue;
-                var arguments = new object[3 + names.Count];
-                arguments[0] = SourceScripts.BigKeys;
-                arguments[1] = 0;
-                arguments[2] = _options.BigKeyBytes;
-                for (int k = 0; k < names.Count; k++) arguments[3 + k] = names[k].Bytes;
-                sized[i] = source.ExecuteAsync(new RedisCommand("EVAL", arguments), none);
+                listed[i] = source.CallAsync(none, "CLUSTER", "GETKEYSINSLOT", slots[i], _options.KeysPerBatch);
+                if (sized) bigs[i] = source.CallAsync(none, "EVAL", SourceScripts.BigKeys, 0, slots[i], _options.KeysPerBatch, _options.BigKeyBytes);
             }
-            var bigs = new RedisReply[slots.Count];
-            for (int i = 0; i < slots.Count; i++) bigs[i] = sized[i] == null ? null : await sized[i].ConfigureAwait(false);
-            return SlotMigrationBatches.ReadListings(slots, keys, bigs);
+            var keys = await Task.WhenAll(listed).ConfigureAwait(false);
+            var big = sized ? await Task.WhenAll(bigs).ConfigureAwait(false) : null;
+            return SlotMigrationBatches.ReadListings(slots, keys, big);
         }
 
         /// <summary>A big key alone, on a client whose timeout covers the MIGRATE timeout its size calls for.</summary>
@@ -422,22 +414,24 @@ namespace RedisCluster
 
         /// <summary>
         /// Reads of keys on a MIGRATING source, as scripts with no declared key: one script sizes a whole slot's keys
-        /// in one call, and a key the source no longer has is an error value that redis.pcall turns into data rather
-        /// than an ASK reply. No redirect reaches the client library, which would otherwise open a
+        /// in one call, and a key gone meanwhile is an error value that redis.pcall turns into data rather than an
+        /// ASK reply. No redirect reaches the client library, which would otherwise open a
         /// connection to the node an ASK names (it once also routed later commands there: see NodeClient in the
         /// engine, which now sends every command to its own node; the Pester test "keeps a node client on its own
         /// node after an ASK reply" pins that). All keys a script reads are in slots the source still owns.
         /// </summary>
         private static class SourceScripts
         {
-            // ARGV: the big-key size, then the keys of one slot. Returns the 1-based positions and sizes of the keys
-            // above that size, flat: the reply stays small however many keys are asked about.
+            // ARGV: a slot, how many of its keys to list, the big-key size. Lists the slot's keys as GETKEYSINSLOT
+            // does and returns the names and sizes of those above the size, flat: the reply stays small however many
+            // keys the slot has.
             public const string BigKeys =
-                "local big = tonumber(ARGV[1])\n" +
+                "local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', tonumber(ARGV[1]), tonumber(ARGV[2]))\n" +
+                "local big = tonumber(ARGV[3])\n" +
                 "local found = {}\n" +
-                "for i = 2, #ARGV do\n" +
-                "  local size = redis.pcall('MEMORY', 'USAGE', ARGV[i])\n" +
-                "  if type(size) == 'number' and size > big then found[#found + 1] = i - 1; found[#found + 1] = size end\n" +
+                "for _, key in ipairs(keys) do\n" +
+                "  local size = redis.pcall('MEMORY', 'USAGE', key)\n" +
+                "  if type(size) == 'number' and size > big then found[#found + 1] = key; found[#found + 1] = size end\n" +
                 "end\n" +
                 "return found";
 
