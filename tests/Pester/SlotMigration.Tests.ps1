@@ -243,23 +243,6 @@ Describe 'SlotMigrator' {
         Assert-ClusterInvariant -Node $Nodes -ExpectedData $slotData
     }
 
-    It 'reports Cancelled only when a Ctrl+C left slots unstarted' {
-        Clear-TestData $Nodes
-        $masters = Get-Master $Nodes
-        $slot = (Get-SlotSet $masters[0].Slots) | Sort-Object | Select-Object -First 1
-        $cancelled = [Threading.CancellationTokenSource]::new()
-        $cancelled.Cancel()
-
-        $stopped = Invoke-SlotMove $Connection @(New-Move $slot $masters[0].Id $masters[1].Id) $null $cancelled.Token
-        $nothingLeft = Invoke-SlotMove $Connection @() $null $cancelled.Token
-
-        $stopped.Cancelled | Should -BeTrue
-        $stopped.Issues.Outcome | Should -Be 'NotStarted'
-        (Get-OwnerOf $slot $Nodes).Id | Should -Be $masters[0].Id
-        $nothingLeft.Cancelled | Should -BeFalse
-        Assert-ClusterInvariant -Node $Nodes
-    }
-
     It 'on cancellation finishes the slots in flight, leaves none open and reports the rest as not started' {
         Clear-TestData $Nodes
         $source = (Get-Master $Nodes)[0]
