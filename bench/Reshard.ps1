@@ -29,7 +29,9 @@ param(
     # -1 keeps the engine's default; 0 turns the per-key MEMORY USAGE check off.
     [long] $BigKeyBytes = -1,
     # Which sides to time (all three by default): the module alone is handy to compare its own settings.
-    [ValidateSet('Default', 'Pipeline', 'Module')] [string[]] $Side = @('Default', 'Pipeline', 'Module')
+    [ValidateSet('Default', 'Pipeline', 'Module')] [string[]] $Side = @('Default', 'Pipeline', 'Module'),
+    # Another build (an earlier commit), timed as a fourth side on an identical cluster in the same run.
+    [string] $BaselineModulePath
 )
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'BenchCommon.ps1') -ModulePath $ModulePath
@@ -146,12 +148,12 @@ function Invoke-RedisCliReshard($Cluster, [string[]] $Extra) {
     @{ Seconds = $seconds }
 }
 
-function Invoke-ModuleReshard($Cluster) {
+function Invoke-ModuleReshard($Cluster, [string] $Build = $script:ModulePath) {
     $options = "`$options = [RedisCluster.SlotMigrationOptions]::new()`n"
     if ($KeysPerBatch) { $options += "`$options.KeysPerBatch = $KeysPerBatch`n" }
     if ($SlotsPerGroup) { $options += "`$options.SlotsPerGroup = $SlotsPerGroup`n" }
     if ($BigKeyBytes -ge 0) { $options += "`$options.BigKeyBytes = $BigKeyBytes`n" }
-    $json = Invoke-InBuild $script:ModulePath $password @"
+    $json = Invoke-InBuild $Build $password @"
 $options
 `$none = [Threading.CancellationToken]::None
 # Warm the JIT and the thread pool the way a second cmdlet call in a session finds them: not timed.
@@ -189,6 +191,7 @@ $sides = [ordered]@{}
 if ($Side -contains 'Default') { $sides['redis-cli default'] = { param($c) Invoke-RedisCliReshard $c @() } }
 if ($Side -contains 'Pipeline') { $sides['redis-cli pipeline 1000'] = { param($c) Invoke-RedisCliReshard $c @('--cluster-pipeline', '1000') } }
 if ($Side -contains 'Module') { $sides['RedisCluster'] = { param($c) Invoke-ModuleReshard $c } }
+if ($BaselineModulePath) { $sides['Baseline build'] = { param($c) Invoke-ModuleReshard $c $BaselineModulePath } }
 $names = @($sides.Keys)
 $rows = @{}
 foreach ($name in $names) { $rows[$name] = [Collections.Generic.List[object]]::new() }
@@ -243,5 +246,6 @@ $ours = Get-RowMedian 'RedisCluster' { $_.Seconds }
     'module RSS before move MB'       = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.RssBeforeMB }) 0
     'module peak RSS during move MB'  = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.PeakRssMB }) 0
     'module allocated during move MB' = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.AllocatedMB }) 0
+    'Baseline build s'                = Get-Rounded (Get-RowMedian 'Baseline build' { $_.Seconds })
     'every key kept'                  = $true
 })
