@@ -91,10 +91,6 @@ namespace RedisCluster.Tests
             var options = new SlotMigrationOptions { MigrateTimeout = TimeSpan.FromSeconds(60), BigKeyBytes = 8 << 20, BigKeyBytesPerSecond = 1 << 20 };
 
             Assert.Equal(TimeSpan.FromSeconds(70), SlotMigrationBatches.TimeoutForSize(10 << 20, options));
-            Assert.True(SlotMigrationBatches.IsBig((8 << 20) + 1, options));
-            Assert.False(SlotMigrationBatches.IsBig(8 << 20, options));
-            options.BigKeyBytes = 0;
-            Assert.False(SlotMigrationBatches.IsBig(long.MaxValue, options));
             // Clients are kept per timeout: sizes that differ a little share one, rounded up to whole minutes.
             Assert.Equal(TimeSpan.FromMinutes(2), SlotMigrationBatches.ClientTimeoutFor(TimeSpan.FromSeconds(61)));
             Assert.Equal(TimeSpan.FromMinutes(2), SlotMigrationBatches.ClientTimeoutFor(TimeSpan.FromSeconds(120)));
@@ -108,6 +104,95 @@ namespace RedisCluster.Tests
         public void BusyKey_IsRecognisedAlsoWhenTheSourceWrapsTheTargetsReply(string reply, bool busy) =>
             Assert.Equal(busy, SlotMigrationBatches.IsBusyKey(new RedisServerErrorException(Target, "MIGRATE", reply)));
 
+        private static RedisReply Keys(params string[] keys) => RedisReply.FromArray(keys.Select(k => RedisReply.Bulk(Encoding.UTF8.GetBytes(k))));
+
+        private static RedisReply Bulk(string text) => RedisReply.Bulk(Encoding.UTF8.GetBytes(text));
+
+        private static RedisReply Numbers(params long[] numbers) => RedisReply.FromArray(numbers.Select(RedisReply.FromInteger));
+
+        [Fact]
+        public void Listings_SplitEachSlotsKeysIntoTheOrdinaryOnesAndTheBigOnes_InTheOrderAsked()
+        {
+            var keys = new[] { Keys("{a}1", "{a}2", "{a}3"), Keys(), Keys("{c}1") };
+            // The big-key script names {a}2, and {a}9, which the GETKEYSINSLOT reply lacks (deleted in between): ignored.
+            var bigs = new[]
+            {
+                RedisReply.FromArray(new[] { Bulk("{a}9"), RedisReply.FromInteger(12000000), Bulk("{a}2"), RedisReply.FromInteger(9000000) }),
+                null,
+                Numbers(),
+            };
+
+            var listings = SlotMigrationBatches.ReadListings(new[] { 10, 11, 12 }, keys, bigs);
+
+            Assert.Equal(new[] { 10, 11, 12 }, listings.Select(l => l.Slot));
+            Assert.Equal(new[] { 3, 0, 1 }, listings.Select(l => l.Count));
+            Assert.Equal(new[] { "{a}1", "{a}3" }, listings[0].OrdinaryKeys.Select(Encoding.UTF8.GetString));
+            var big = Assert.Single(listings[0].BigKeys);
+            Assert.Equal("{a}2", Encoding.UTF8.GetString(big.Key));
+            Assert.Equal(9000000, big.Bytes);
+            Assert.Empty(listings[1].OrdinaryKeys);
+            Assert.Equal(new[] { "{c}1" }, listings[2].OrdinaryKeys.Select(Encoding.UTF8.GetString));
+            Assert.Empty(listings[2].BigKeys);
+        }
+
+        [Fact]
+        public void Listings_WithoutTheSizeCheck_AreAllOrdinary_AndKeepTheReplysBytes()
+        {
+            var reply = Keys("{a}1", "{a}2");
+            var listing = Assert.Single(SlotMigrationBatches.ReadListings(new[] { 7 }, new[] { reply }, null));
+            Assert.Same(reply.Items[1].Bytes, listing.OrdinaryKeys[1]);
+            Assert.Empty(listing.BigKeys);
+        }
+
+        [Fact]
+        public void Listings_ForOtherSlotsThanAsked_AreRefused() =>
+            Assert.Throws<ArgumentException>(() => SlotMigrationBatches.ReadListings(new[] { 1, 2 }, new[] { Keys() }, null));
+
+        [Theory]
+        [InlineData("IOERR error or timeout reading to target instance", true)]
+        [InlineData("IOERR error or timeout writing to target instance", true)]
+        [InlineData("TRYAGAIN Multiple keys request during rehashing of slot", true)]
+        [InlineData("ERR Target instance replied with error: TRYAGAIN Multiple keys request during rehashing of slot", true)]
+        [InlineData("ERR Target instance replied with error: BUSYKEY Target key name already exists.", false)]
+        [InlineData("ERR Target instance replied with error: NOAUTH Authentication required.", false)]
+        [InlineData("MOVED 5 10.0.0.3:6379", false)]
+        public void TransientMigrateFailures_AreTheOnesWorthAnotherTry(string reply, bool transient) =>
+            Assert.Equal(transient, SlotMigrationBatches.IsTransient(new RedisServerErrorException(Target, "MIGRATE", reply)));
+
+        [Fact]
+        public void NoAnswerInTime_IsTransient_AndADroppedConnectionIsNot()
+        {
+            Assert.True(SlotMigrationBatches.IsTransient(new RedisClusterException(FailureKind.Timeout, "late", Target)));
+            Assert.False(SlotMigrationBatches.IsTransient(new RedisClusterException(FailureKind.Unreachable, "gone", Target)));
+        }
+
+        [Theory]
+        [InlineData(10.0, 0, 100, -1)]
+        [InlineData(10.0, 25, 100, 30)]
+        [InlineData(3.0, 100, 100, 0)]
+        [InlineData(1.0, 3, 10, 3)]
+        public void SecondsRemaining_FollowsThePaceInSlots_AndIsUnknownBeforeTheFirst(double elapsed, int done, int planned, int expected) =>
+            Assert.Equal(expected, SlotMigrationBatches.SecondsRemaining(elapsed, done, planned));
+
+        [Fact]
+        public void RetryDelays_DoubleFrom100Milliseconds_UpTo2Seconds()
+        {
+            Assert.Equal(new[] { 100, 200, 400, 800, 1600, 2000, 2000 },
+                Enumerable.Range(1, 7).Select(n => (int)SlotMigrationBatches.RetryDelay(n).TotalMilliseconds));
+        }
+
+        [Fact]
+        public void ServerSideMigration_IsWhatCommandInfoKnows_InTheOrderAsked()
+        {
+            Assert.Empty(SlotMigrationBatches.ServerSideMethods(RedisReply.FromArray(new[] { RedisReply.Null, RedisReply.Null })));
+            Assert.Equal(new[] { SlotMigrationMethod.ClusterMigrateSlots },
+                SlotMigrationBatches.ServerSideMethods(RedisReply.FromArray(new[] { Keys("migrateslots"), RedisReply.Null })));
+            Assert.Equal(new[] { SlotMigrationMethod.ClusterMigration },
+                SlotMigrationBatches.ServerSideMethods(RedisReply.FromArray(new[] { RedisReply.Null, Keys("migration") })));
+            Assert.Empty(SlotMigrationBatches.ServerSideMethods(RedisReply.Null));
+            Assert.Equal(new[] { "CLUSTER|MIGRATESLOTS", "CLUSTER|MIGRATION" }, SlotMigrationBatches.ServerSideCommands.Select(c => c.Name));
+        }
+
         [Fact]
         public void Options_OutOfRange_AreRefusedWithTheirName()
         {
@@ -115,6 +200,7 @@ namespace RedisCluster.Tests
             Assert.Equal("InvalidMigrationOption", error.ErrorId);
             Assert.Contains("KeysPerBatch", error.Message);
             Assert.Throws<RedisClusterException>(() => new SlotMigrationOptions { Parallelism = -1 }.Validate());
+            Assert.Contains("MigrateRetries", Assert.Throws<RedisClusterException>(() => new SlotMigrationOptions { MigrateRetries = -1 }.Validate()).Message);
             new SlotMigrationOptions().Validate();
         }
 

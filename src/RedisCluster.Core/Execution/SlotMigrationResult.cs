@@ -16,6 +16,17 @@ namespace RedisCluster
         NotStarted,
     }
 
+    /// <summary>How slots move, or could move, between masters.</summary>
+    public enum SlotMigrationMethod
+    {
+        /// <summary>SETSLOT IMPORTING/MIGRATING, GETKEYSINSLOT and MIGRATE, then SETSLOT NODE: every Redis Cluster since 3.0.</summary>
+        KeyByKey,
+        /// <summary>Valkey 9's CLUSTER MIGRATESLOTS: the servers move whole slot ranges themselves, atomically.</summary>
+        ClusterMigrateSlots,
+        /// <summary>Redis 8.4's CLUSTER MIGRATION IMPORT: the same idea in Redis.</summary>
+        ClusterMigration,
+    }
+
     /// <summary>A slot of the plan that did not move, and why.</summary>
     public sealed class SlotMigrationIssue
     {
@@ -47,8 +58,10 @@ namespace RedisCluster
     /// <summary>What a slot migration did.</summary>
     public sealed class SlotMigrationResult
     {
-        internal SlotMigrationResult(int slotsPlanned, int slotsMoved, long keysMoved, TimeSpan duration, bool cancelled, IReadOnlyList<SlotMigrationIssue> issues)
+        internal SlotMigrationResult(int slotsPlanned, int slotsMoved, long keysMoved, TimeSpan duration, bool cancelled, IReadOnlyList<SlotMigrationIssue> issues,
+            IReadOnlyList<SlotMigrationMethod> serverSideMethods)
         {
+            ServerSideMethods = serverSideMethods;
             SlotsPlanned = slotsPlanned;
             SlotsMoved = slotsMoved;
             KeysMoved = keysMoved;
@@ -63,8 +76,23 @@ namespace RedisCluster
         public TimeSpan Duration { get; }
         public double KeysPerSecond => Duration.TotalSeconds > 0 ? Math.Round(KeysMoved / Duration.TotalSeconds) : 0;
 
-        /// <summary>True when Ctrl+C stopped the work: the slots in flight were finished, the rest are NotStarted issues.</summary>
+        /// <summary>
+        /// True when Ctrl+C stopped the work before its end: the slots in flight were finished, the rest are NotStarted
+        /// issues. A Ctrl+C that came when nothing was left to start leaves it false.
+        /// </summary>
         public bool Cancelled { get; }
+
+        /// <summary>
+        /// How the slots were moved: always <see cref="SlotMigrationMethod.KeyByKey"/> for now, the one path testable
+        /// on Redis 7 (see <see cref="ServerSideMethods"/>).
+        /// </summary>
+        public SlotMigrationMethod Method => SlotMigrationMethod.KeyByKey;
+
+        /// <summary>
+        /// The server-side slot migrations every source and target offered (COMMAND INFO), empty on Redis 7. They are
+        /// detected so that a later version can use them; this one moves key by key whatever the servers offer.
+        /// </summary>
+        public IReadOnlyList<SlotMigrationMethod> ServerSideMethods { get; }
 
         /// <summary>Every slot of the plan that did not move, with the reason.</summary>
         public IReadOnlyList<SlotMigrationIssue> Issues { get; }

@@ -79,6 +79,8 @@ namespace RedisCluster
             var run = new Run(topology, moves, progress, cancellationToken);
             EnsureMastersKnown(topology, moves);
 
+            var serverSide = await ServerSideMethodsAsync(moves, run).ConfigureAwait(false);
+
             var bySource = SlotMigrationBatches.GroupBySource(moves, _options.SlotsPerGroup);
             run.Report($"Moving {moves.Count} slot(s) from {bySource.Count} source(s)");
             using (var workers = new SemaphoreSlim(_options.Parallelism == 0 ? Math.Max(1, bySource.Count) : _options.Parallelism))
@@ -103,8 +105,34 @@ namespace RedisCluster
                 { ErrorId = "SlotMigrationStopped" };
             }
             run.Report("Slots moved", 100);
-            return new SlotMigrationResult(moves.Count, run.SlotsMoved, run.KeysMoved, run.Clock.Elapsed, cancellationToken.IsCancellationRequested,
-                run.Issues.OrderBy(i => i.Slot).ToList());
+            return new SlotMigrationResult(moves.Count, run.SlotsMoved, run.KeysMoved, run.Clock.Elapsed, run.StoppedByCancellation,
+                run.Issues.OrderBy(i => i.Slot).ToList(), serverSide);
+        }
+
+        /// <summary>
+        /// The server-side slot migrations (Valkey 9 CLUSTER MIGRATESLOTS, Redis 8.4 CLUSTER MIGRATION) that every
+        /// source and target knows, asked with COMMAND INFO. They are only reported: this version moves key by key,
+        /// the one path that can be tested against the Redis 7 servers it is built with. A node that does not answer
+        /// (an ACL without COMMAND, say) offers none.
+        /// </summary>
+        private async Task<IReadOnlyList<SlotMigrationMethod>> ServerSideMethodsAsync(IReadOnlyList<SlotMove> moves, Run run)
+        {
+            var none = CancellationToken.None;
+            var names = SlotMigrationBatches.ServerSideCommands.Select(c => (object)c.Name).ToArray();
+            var offers = await Task.WhenAll(moves.SelectMany(m => new[] { m.Source, m.Target }).Distinct().Select(async id =>
+            {
+                try
+                {
+                    var client = await _connection.GetNodeAsync(run.EndPointOf(id), none).ConfigureAwait(false);
+                    var reply = await client.ExecuteAsync(new RedisCommand("COMMAND", new object[] { "INFO" }.Concat(names).ToArray()), none).ConfigureAwait(false);
+                    return SlotMigrationBatches.ServerSideMethods(reply);
+                }
+                catch (RedisClusterException)
+                {
+                    return new SlotMigrationMethod[0];
+                }
+            })).ConfigureAwait(false);
+            return offers.Length == 0 ? new SlotMigrationMethod[0] : offers.Aggregate((IEnumerable<SlotMigrationMethod>)offers[0], (all, one) => all.Intersect(one)).ToList();
         }
 
         private static void EnsureMastersKnown(ClusterTopology topology, IReadOnlyList<SlotMove> moves)
@@ -129,6 +157,7 @@ namespace RedisCluster
                 {
                     if (run.ShouldStop)
                     {
+                        run.LeftUndone();
                         foreach (var group in groups.Skip(i))
                         {
                             foreach (int slot in group.Slots)
@@ -184,7 +213,12 @@ namespace RedisCluster
                 }
             }
 
-            var migrating = await OutcomesAsync(active, s => source.CallAsync(none, "CLUSTER", "SETSLOT", s, "MIGRATING", targetId)).ConfigureAwait(false);
+            // The first listing goes right behind the MIGRATING burst on the same connection, so the source runs it
+            // once every slot is MIGRATING (no key can be added then) and the group saves a round trip.
+            var migratingCalls = OutcomesAsync(active, s => source.CallAsync(none, "CLUSTER", "SETSLOT", s, "MIGRATING", targetId));
+            var firstListing = ListKeysAsync(source, active.ToList());
+            _ = firstListing.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            var migrating = await migratingCalls.ConfigureAwait(false);
             SlotMigrationStopPoints.Reach(SlotMigrationStopPoint.AfterMigrating);
             if (migrating.Count > 0)
             {
@@ -209,7 +243,7 @@ namespace RedisCluster
                 }
             }
 
-            var conflicts = await EmptySlotsAsync(group, active, source, sourceEndPoint, targetEndPoint, run).ConfigureAwait(false);
+            var conflicts = await EmptySlotsAsync(active, firstListing, source, sourceEndPoint, targetEndPoint, run).ConfigureAwait(false);
             foreach (var conflict in conflicts)
             {
                 active.Remove(conflict.Key);
@@ -226,82 +260,106 @@ namespace RedisCluster
         }
 
         /// <summary>
-        /// GETKEYSINSLOT and MIGRATE, pipelined across the group's slots, round after round until every slot is
-        /// empty. Returns the slots stopped by keys whose two values differ, with those keys.
+        /// Lists and MIGRATEs, round after round until every slot is empty: every pending slot's keys are listed
+        /// (and the big ones found), then one MIGRATE per slot goes out, pipelined. Returns the slots stopped by
+        /// keys whose two values differ, with those keys.
         /// </summary>
         private async Task<Dictionary<int, IReadOnlyList<string>>> EmptySlotsAsync(
-            SlotGroup group, List<int> slots, INodeClient source, NodeEndPoint sourceEndPoint, NodeEndPoint targetEndPoint, Run run)
+            List<int> slots, Task<IReadOnlyList<SlotListing>> firstListing, INodeClient source, NodeEndPoint sourceEndPoint, NodeEndPoint targetEndPoint, Run run)
         {
             var none = CancellationToken.None;
             var conflicts = new Dictionary<int, IReadOnlyList<string>>();
+            var failures = new Dictionary<int, int>();
             var migrator = await _connection.GetNodeAsync(sourceEndPoint, none, _options.MigrateTimeout + ClientMargin).ConfigureAwait(false);
-            var pending = slots.ToList();
+            var pending = slots;
             while (pending.Count > 0)
             {
-                var listings = await Task.WhenAll(pending.Select(s => source.CallAsync(none, "CLUSTER", "GETKEYSINSLOT", s, _options.KeysPerBatch))).ConfigureAwait(false);
-                var keysBySlot = pending.Select((slot, i) => (Slot: slot, Keys: listings[i].AsArray().Select(k => k.Bytes).ToList()))
-                    .Where(x => x.Keys.Count > 0).ToList();
-                var sizes = await SizesAsync(source, keysBySlot).ConfigureAwait(false);
-
-                var ordinary = keysBySlot
-                    .Select(x => (x.Slot, Keys: x.Keys.Where(k => !SlotMigrationBatches.IsBig(sizes(k), _options)).ToList()))
-                    .Where(x => x.Keys.Count > 0).ToList();
-                var migrations = ordinary.Select(x => migrator.ExecuteAsync(
-                    SlotMigrationBatches.Migrate(targetEndPoint, _options.MigrateTimeout, false, _authentication, x.Keys), none)).ToList();
+                // The first listing was asked for the whole group: a slot dropped since (its source did not own it) is left out.
+                var listings = firstListing != null
+                    ? (await firstListing.ConfigureAwait(false)).Where(l => pending.Contains(l.Slot)).ToList()
+                    : await ListKeysAsync(source, pending).ConfigureAwait(false);
+                firstListing = null;
+                var migrations = new Task<RedisReply>[listings.Count];
+                for (int i = 0; i < listings.Count; i++)
+                {
+                    var ordinary = listings[i].OrdinaryKeys;
+                    if (ordinary.Count > 0)
+                    {
+                        migrations[i] = migrator.ExecuteAsync(SlotMigrationBatches.Migrate(targetEndPoint, _options.MigrateTimeout, false, _authentication, ordinary), none);
+                    }
+                }
 
                 var next = new List<int>();
-                for (int i = 0; i < ordinary.Count; i++)
+                bool retrying = false;
+                for (int i = 0; i < listings.Count; i++)
                 {
-                    var (slot, keys) = ordinary[i];
+                    var listing = listings[i];
+                    int slot = listing.Slot;
+                    if (migrations[i] == null) continue;
                     try
                     {
                         await migrations[i].ConfigureAwait(false);
-                        run.KeysDone(keys.Count);
-                        SlotMigrationStopPoints.Reach(SlotMigrationStopPoint.MidSlot, keys.Count >= _options.KeysPerBatch);
+                        run.KeysDone(listing.OrdinaryKeys.Count);
+                        SlotMigrationStopPoints.Reach(SlotMigrationStopPoint.MidSlot, listing.OrdinaryKeys.Count >= _options.KeysPerBatch);
                     }
                     catch (RedisServerErrorException e) when (SlotMigrationBatches.IsBusyKey(e))
                     {
                         // A multi-key MIGRATE moves every key the target accepts and keeps those it refused: they
                         // are settled one by one, and the slot is listed again.
-                        var different = await SettleBusyKeysAsync(source, migrator, targetEndPoint, keys, _options.MigrateTimeout, run).ConfigureAwait(false);
+                        var different = await SettleBusyKeysAsync(source, migrator, targetEndPoint, listing.OrdinaryKeys, _options.MigrateTimeout, run).ConfigureAwait(false);
                         if (different.Count > 0) conflicts[slot] = different;
                         else next.Add(slot);
                     }
+                    catch (RedisClusterException e) when (SlotMigrationBatches.IsTransient(e))
+                    {
+                        // The keys stay on the source until the target has them, so the slot is listed again and
+                        // what is left moves in the next round: a retry never sends a key the target already took.
+                        failures.TryGetValue(slot, out int failed);
+                        if (++failed > _options.MigrateRetries) throw;
+                        failures[slot] = failed;
+                        retrying = true;
+                        next.Add(slot);
+                    }
                 }
-                foreach (var (slot, keys) in keysBySlot)
+                foreach (var listing in listings)
                 {
-                    foreach (var key in keys.Where(k => SlotMigrationBatches.IsBig(sizes(k), _options)))
+                    int slot = listing.Slot;
+                    foreach (var (key, bytes) in listing.BigKeys)
                     {
                         if (conflicts.ContainsKey(slot)) break;
-                        var different = await MigrateBigKeyAsync(source, sourceEndPoint, targetEndPoint, key, sizes(key), run).ConfigureAwait(false);
+                        var different = await MigrateBigKeyAsync(source, sourceEndPoint, targetEndPoint, key, bytes, run).ConfigureAwait(false);
                         if (different.Count > 0) conflicts[slot] = different;
                     }
                     // A MIGRATING slot gains no keys (new keys are asked to the target), so a short listing that all
                     // moved means the slot is empty; and SETSLOT NODE on the source refuses a slot that still has keys.
-                    if (!conflicts.ContainsKey(slot) && keys.Count >= _options.KeysPerBatch && !next.Contains(slot)) next.Add(slot);
+                    if (!conflicts.ContainsKey(slot) && listing.Count >= _options.KeysPerBatch && !next.Contains(slot)) next.Add(slot);
                 }
+                if (retrying) await Task.Delay(SlotMigrationBatches.RetryDelay(failures.Values.Max())).ConfigureAwait(false);
                 pending = next;
             }
             return conflicts;
         }
 
         /// <summary>
-        /// MEMORY USAGE of each listed key: one script per slot, pipelined across the slots. Nothing is asked when
-        /// the check is off; a key gone meanwhile counts as empty.
+        /// The keys of each slot given, by plain CLUSTER GETKEYSINSLOT (cheaper for the source than returning them
+        /// from a script, which converts every key to Lua and back) and, with the big-key check on, beside each one a
+        /// script that lists the same keys on the source, asks MEMORY USAGE of each and returns only the big ones with
+        /// their sizes: the key names never travel back to the source for it, and both go out in one pipelined burst.
         /// </summary>
-        private async Task<Func<byte[], long>> SizesAsync(INodeClient source, IReadOnlyList<(int Slot, List<byte[]> Keys)> keysBySlot)
+        private async Task<IReadOnlyList<SlotListing>> ListKeysAsync(INodeClient source, IReadOnlyList<int> slots)
         {
-            if (_options.BigKeyBytes <= 0 || keysBySlot.Count == 0) return key => 0;
-            var replies = await Task.WhenAll(keysBySlot.Select(x =>
-                source.ExecuteAsync(new RedisCommand("EVAL", new object[] { SourceScripts.MemoryUsage, 0 }.Concat(x.Keys).ToArray()), CancellationToken.None))).ConfigureAwait(false);
-            // Arrays compare by reference: each listed key is an entry of its own.
-            var sizes = new Dictionary<byte[], long>();
-            for (int i = 0; i < keysBySlot.Count; i++)
+            var none = CancellationToken.None;
+            bool sized = _options.BigKeyBytes > 0;
+            var listed = new Task<RedisReply>[slots.Count];
+            var bigs = sized ? new Task<RedisReply>[slots.Count] : null;
+            for (int i = 0; i < slots.Count; i++)
             {
-                var perKey = replies[i].AsArray();
-                for (int k = 0; k < keysBySlot[i].Keys.Count && k < perKey.Count; k++) sizes[keysBySlot[i].Keys[k]] = Math.Max(0, perKey[k].AsInt64());
+                listed[i] = source.CallAsync(none, "CLUSTER", "GETKEYSINSLOT", slots[i], _options.KeysPerBatch);
+                if (sized) bigs[i] = source.CallAsync(none, "EVAL", SourceScripts.BigKeys, 0, slots[i], _options.KeysPerBatch, _options.BigKeyBytes);
             }
-            return key => sizes.TryGetValue(key, out long size) ? size : 0;
+            var keys = await Task.WhenAll(listed).ConfigureAwait(false);
+            var big = sized ? await Task.WhenAll(bigs).ConfigureAwait(false) : null;
+            return SlotMigrationBatches.ReadListings(slots, keys, big);
         }
 
         /// <summary>A big key alone, on a client whose timeout covers the MIGRATE timeout its size calls for.</summary>
@@ -358,21 +416,27 @@ namespace RedisCluster
             source.ExecuteAsync(new RedisCommand("EVAL", SourceScripts.Dump, 0, key), CancellationToken.None);
 
         /// <summary>
-        /// Reads of keys on a MIGRATING source, as scripts with no declared key. A plain command for a key the source
-        /// no longer has gets an ASK reply, and the client library, which cannot follow it on a direct connection,
-        /// mixed up later replies on the same socket (a GETKEYSINSLOT answered with an earlier listing). Inside a
-        /// script the same miss is an error value that redis.pcall turns into data: no redirect ever reaches the
-        /// client. All keys of one script are in one slot, which the source still owns.
+        /// Reads of keys on a MIGRATING source, as scripts with no declared key: one script sizes a whole slot's keys
+        /// in one call, and a key gone meanwhile is an error value that redis.pcall turns into data rather than an
+        /// ASK reply. No redirect reaches the client library, which would otherwise open a
+        /// connection to the node an ASK names (it once also routed later commands there: see NodeClient in the
+        /// engine, which now sends every command to its own node; the Pester test "keeps a node client on its own
+        /// node after an ASK reply" pins that). All keys a script reads are in slots the source still owns.
         /// </summary>
         private static class SourceScripts
         {
-            public const string MemoryUsage =
-                "local sizes = {}\n" +
-                "for i, key in ipairs(ARGV) do\n" +
+            // ARGV: a slot, how many of its keys to list, the big-key size. Lists the slot's keys as GETKEYSINSLOT
+            // does and returns the names and sizes of those above the size, flat: the reply stays small however many
+            // keys the slot has.
+            public const string BigKeys =
+                "local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', tonumber(ARGV[1]), tonumber(ARGV[2]))\n" +
+                "local big = tonumber(ARGV[3])\n" +
+                "local found = {}\n" +
+                "for _, key in ipairs(keys) do\n" +
                 "  local size = redis.pcall('MEMORY', 'USAGE', key)\n" +
-                "  if type(size) == 'number' then sizes[i] = size else sizes[i] = -1 end\n" +
+                "  if type(size) == 'number' and size > big then found[#found + 1] = key; found[#found + 1] = size end\n" +
                 "end\n" +
-                "return sizes";
+                "return found";
 
             public const string Dump =
                 "local payload = redis.pcall('DUMP', ARGV[1])\n" +
@@ -382,7 +446,7 @@ namespace RedisCluster
 
         /// <summary>
         /// SETSLOT NODE on the target first (so the slot is served the moment the source lets go), then on the
-        /// source, then on every other master, each as one pipelined burst. Other masters would learn it by gossip
+        /// source and every other master together, each as one pipelined burst. Other masters would learn it by gossip
         /// too: a failure there is a warning, not a stop.
         /// </summary>
         private async Task CloseSlotsAsync(SlotGroup group, IReadOnlyList<int> slots, INodeClient source, INodeClient target, NodeEndPoint sourceEndPoint, Run run)
@@ -394,17 +458,11 @@ namespace RedisCluster
             if (onTarget.Count > 0) throw onTarget.First().Value;
             SlotMigrationStopPoints.Reach(SlotMigrationStopPoint.BetweenNodeSetSlots);
 
-            var onSource = await OutcomesAsync(slots, s => source.CallAsync(none, "CLUSTER", "SETSLOT", s, "NODE", targetId)).ConfigureAwait(false);
-            if (onSource.Count > 0)
-            {
-                // A source that gave its last slot may have turned into a replica of the target meanwhile, and a
-                // replica refuses SETSLOT; it follows its master's view. A master that refuses still holds keys.
-                var sourceView = await _connection.ReadTopologyAsync(sourceEndPoint, none).ConfigureAwait(false);
-                if (sourceView.Myself.Role == NodeRole.Master) throw onSource.First().Value;
-            }
-
+            // The source and the other masters at once: once the target owns the slots, the order among the rest
+            // does not matter (the source answers ASK for a key it lacks, the others MOVED to the target).
+            var onSourceCalls = OutcomesAsync(slots, s => source.CallAsync(none, "CLUSTER", "SETSLOT", s, "NODE", targetId));
             var others = run.Masters.Where(m => m.Id != group.Source && m.Id != group.Target).ToList();
-            await Task.WhenAll(others.Select(async master =>
+            var onOthers = Task.WhenAll(others.Select(async master =>
             {
                 try
                 {
@@ -416,7 +474,17 @@ namespace RedisCluster
                 {
                     run.WarnOnce(master, e);
                 }
-            })).ConfigureAwait(false);
+            }));
+
+            var onSource = await onSourceCalls.ConfigureAwait(false);
+            await onOthers.ConfigureAwait(false);
+            if (onSource.Count > 0)
+            {
+                // A source that gave its last slot may have turned into a replica of the target meanwhile, and a
+                // replica refuses SETSLOT; it follows its master's view. A master that refuses still holds keys.
+                var sourceView = await _connection.ReadTopologyAsync(sourceEndPoint, none).ConfigureAwait(false);
+                if (sourceView.Myself.Role == NodeRole.Master) throw onSource.First().Value;
+            }
         }
 
         /// <summary>Sends one command per slot as one pipelined burst; returns the slots whose command got an error reply.</summary>
@@ -453,6 +521,7 @@ namespace RedisCluster
             private long _keys;
             private int _slots;
             private volatile bool _failed;
+            private volatile bool _leftUndone;
 
             public Run(ClusterTopology topology, IReadOnlyList<SlotMove> moves, IProgress<OperationProgress> progress, CancellationToken cancellation)
             {
@@ -474,6 +543,11 @@ namespace RedisCluster
             public long KeysMoved => Interlocked.Read(ref _keys);
             public int SlotsMoved => Volatile.Read(ref _slots);
             public bool ShouldStop => _failed || _cancellation.IsCancellationRequested;
+
+            /// <summary>True when Ctrl+C, and nothing else, left slots of the plan unstarted.</summary>
+            public bool StoppedByCancellation => _leftUndone && !_failed && _cancellation.IsCancellationRequested;
+
+            public void LeftUndone() => _leftUndone = true;
 
             public NodeEndPoint EndPointOf(NodeId id) => _endPoints[id];
 
@@ -500,8 +574,10 @@ namespace RedisCluster
                     double seconds = Clock.Elapsed.TotalSeconds;
                     long rate = seconds > 0 ? (long)(KeysMoved / seconds) : 0;
                     int done = SlotsMoved;
+                    int left = SlotMigrationBatches.SecondsRemaining(seconds, done, _planned);
                     _progress.Report(new OperationProgress(Activity, status, percent ?? (_planned == 0 ? 100 : Math.Min(99, done * 100 / _planned)),
-                        $"{done} of {_planned} slots, {KeysMoved} keys, {rate} keys/s"));
+                        $"{done} of {_planned} slots, {KeysMoved} keys, {rate} keys/s" + (left >= 0 ? $", about {left} s left" : string.Empty),
+                        percent == 100 ? 0 : left));
                 }
             }
 

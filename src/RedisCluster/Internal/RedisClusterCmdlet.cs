@@ -195,6 +195,7 @@ namespace RedisCluster.Internal
                 _record.StatusDescription = report.Status;
                 _record.CurrentOperation = report.Detail;
                 _record.PercentComplete = Math.Max(0, Math.Min(100, report.PercentComplete));
+                _record.SecondsRemaining = report.SecondsRemaining;
                 _cmdlet.WriteProgress(_record);
                 if (!string.Equals(report.Status, _lastStatus, StringComparison.Ordinal))
                 {
