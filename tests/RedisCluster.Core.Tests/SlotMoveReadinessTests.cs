@@ -82,6 +82,24 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
+        public void ADeadMasterWhoseReplicaTookOver_DoesNotStopSlotMoves()
+        {
+            // 21003 died and its replica 21006 took its slots: 21003 stays listed, failing and without slots, until
+            // it is forgotten or comes back as a replica. It holds nothing to move.
+            var scenario = new HealthScenario();
+            foreach (int port in scenario.Views.Keys.ToList())
+            {
+                scenario.Views[port] = string.Join("\n", scenario.Views[port].Split('\n').Select(line =>
+                    line.StartsWith("4c75e964") ? line.Replace("master - ", "master,fail - ").Replace(" 10923-16383", string.Empty) :
+                    line.StartsWith("d02caf0e") ? line.Replace("slave 4c75e9642687c801de6cba07abce0de0961198f9", "master -").TrimEnd() + " 10923-16383" :
+                    line));
+            }
+            scenario.Down.Add(21003);
+
+            scenario.Snapshot().EnsureReadyToMoveSlots(Advice);
+        }
+
+        [Fact]
         public void AnUnreachableReplica_DoesNotStopSlotMoves()
         {
             var scenario = new HealthScenario();

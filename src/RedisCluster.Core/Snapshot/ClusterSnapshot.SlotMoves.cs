@@ -19,13 +19,15 @@ namespace RedisCluster
         }
 
         /// <summary>
-        /// What stops slots from being moved safely: a master that cannot be read (its slots' keys cannot be
+        /// What stops slots from being moved safely: a master owning slots that cannot be read (its keys cannot be
         /// moved, and it may still serve writes), views that disagree on owners, a cluster not ok or not covering
         /// every slot. Replicas do not matter: slots move between masters.
         /// </summary>
         public IEnumerable<string> SlotMoveProblems()
         {
-            var unreachableMasters = Unreachable.Where(n => n.Id is NodeId id && Reference.Find(id)?.Role == NodeRole.Master)
+            // A dead master without slots (one whose replica took over, not yet forgotten) holds nothing to move.
+            var unreachableMasters = Unreachable.Where(n => n.Id is NodeId id && Reference.Find(id) is RedisClusterNode master &&
+                    master.Role == NodeRole.Master && master.SlotCount > 0)
                 .Select(n => $"master {n.EndPoint} cannot be read: {n.Failure.Message}");
             return unreachableMasters.Concat(AgreementProblems()).Concat(StateProblems());
         }
