@@ -117,7 +117,10 @@ namespace RedisCluster.Internal
             {
                 try
                 {
-                    return await migrator.MoveAsync(moves, progress, token).ConfigureAwait(false);
+                    var moved = await migrator.MoveAsync(moves, progress, token).ConfigureAwait(false);
+                    string unsettled = await SlotMoveSettling.WaitForAgreementAsync(connection, progress, token).ConfigureAwait(false);
+                    if (unsettled.Length > 0) progress.Report(OperationProgress.Warning($"The slots moved, but not every node shows it yet: {unsettled}"));
+                    return moved;
                 }
                 catch (RedisClusterException e) when (e.ErrorId == "SlotMigrationStopped")
                 {
