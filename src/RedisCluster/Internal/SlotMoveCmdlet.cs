@@ -62,6 +62,12 @@ namespace RedisCluster.Internal
         /// </summary>
         protected abstract string OpenSlotAdvice { get; }
 
+        /// <summary>
+        /// Ctrl+C lets the groups of slots in flight finish so none is left open; a group's MIGRATEs may each take up
+        /// to the MIGRATE timeout, so the wait is that long, plus the default for the rest of the clean-up.
+        /// </summary>
+        protected override TimeSpan StopGracePeriod => base.StopGracePeriod + TimeSpan.FromSeconds(MigrateTimeoutSeconds);
+
         /// <summary>The options the tuning parameters make.</summary>
         protected SlotMigrationOptions MigrationOptions => new SlotMigrationOptions
         {
