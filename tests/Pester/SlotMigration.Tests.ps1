@@ -8,9 +8,10 @@ BeforeAll {
     }
 
     function Invoke-SlotMove {
-        param($Connection, [RedisCluster.SlotMove[]] $Moves, [RedisCluster.SlotMigrationOptions] $Options, [Threading.CancellationToken] $Token = [Threading.CancellationToken]::None)
+        param($Connection, [RedisCluster.SlotMove[]] $Moves, [RedisCluster.SlotMigrationOptions] $Options, [Threading.CancellationToken] $Token = [Threading.CancellationToken]::None,
+            [IProgress[RedisCluster.OperationProgress]] $Progress)
         $migrator = [RedisCluster.SlotMigrator]::new($Connection, $Options)
-        $migrator.MoveAsync($Moves, $null, $Token).GetAwaiter().GetResult()
+        $migrator.MoveAsync($Moves, $Progress, $Token).GetAwaiter().GetResult()
     }
 
     function Get-Master([object[]] $Node, [string] $Password) {
@@ -256,10 +257,24 @@ Describe 'SlotMigrator' {
         $options = [RedisCluster.SlotMigrationOptions]::new()
         $options.SlotsPerGroup = 1
         $options.Parallelism = 1
+        # Ctrl+C once the first slot is done (the migrator's second report), not after a time: a quiet machine
+        # moves every slot before any fixed delay a loaded one needs.
+        Add-Type -ReferencedAssemblies ([RedisCluster.OperationProgress].Assembly.Location), netstandard, System.Threading -TypeDefinition @'
+public sealed class CancelOnSecondReport : System.IProgress<RedisCluster.OperationProgress>
+{
+    private readonly System.Threading.CancellationTokenSource _cancel;
+    private int _seen;
+    public CancelOnSecondReport(System.Threading.CancellationTokenSource cancel) { _cancel = cancel; }
+    // Cancelled from another thread: the migrator reports under its own lock.
+    public void Report(RedisCluster.OperationProgress value)
+    {
+        if (System.Threading.Interlocked.Increment(ref _seen) == 2) System.Threading.Tasks.Task.Run(() => _cancel.Cancel());
+    }
+}
+'@
         $cancel = [Threading.CancellationTokenSource]::new()
-        $cancel.CancelAfter(400)
 
-        $result = Invoke-SlotMove $Connection @($slots | ForEach-Object { New-Move $_ $source.Id $target.Id }) $options $cancel.Token
+        $result = Invoke-SlotMove $Connection @($slots | ForEach-Object { New-Move $_ $source.Id $target.Id }) $options $cancel.Token ([CancelOnSecondReport]::new($cancel))
 
         $result.Cancelled | Should -BeTrue
         $result.SlotsMoved | Should -BeLessThan $slots.Count
