@@ -175,32 +175,7 @@ namespace RedisCluster.Engine
             CommandLog.Write(EndPoint, command);
             var multiplexer = await MultiplexerAsync(cancellationToken).ConfigureAwait(false);
             // With a single server known and no cluster discovery, the database API reaches exactly this node.
-            return await ReplyAsync(command, Send(multiplexer.GetDatabase(), command), limit).ConfigureAwait(false);
-        }
-
-        public async Task<IReadOnlyList<Task<RedisReply>>> ExecuteBurstAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var multiplexer = await MultiplexerAsync(cancellationToken).ConfigureAwait(false);
-            // A batch writes its commands with one flush at the end; sent one by one, each command's flush wakes the
-            // library's writer, which then contends with the next command for the socket.
-            var batch = multiplexer.GetDatabase().CreateBatch();
-            var replies = new Task<RedisReply>[commands.Count];
-            for (int i = 0; i < commands.Count; i++)
-            {
-                CommandLog.Write(EndPoint, commands[i]);
-                replies[i] = ReplyAsync(commands[i], Send(batch, commands[i]), CommandTimeout);
-            }
-            batch.Execute();
-            return replies;
-        }
-
-        private static Task<RedisResult> Send(IDatabaseAsync database, RedisCommand command) =>
-            database.ExecuteAsync(command.Name, command.Arguments.Select(ToLibraryArgument).ToList(), CommandFlags.NoRedirect);
-
-        /// <summary>The reply to a command sent, in our types, or its failure in our words.</summary>
-        private async Task<RedisReply> ReplyAsync(RedisCommand command, Task<RedisResult> call, TimeSpan limit)
-        {
+            var call = multiplexer.GetDatabase().ExecuteAsync(command.Name, command.Arguments.Select(ToLibraryArgument).ToList(), CommandFlags.NoRedirect);
             try
             {
                 // The library ends every call at its own timeout; a timer is needed only for a shorter one.

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -26,14 +25,6 @@ namespace RedisCluster
         /// that gave up re-reads the node's state before it decides anything.
         /// </summary>
         Task<RedisReply> ExecuteAsync(RedisCommand command, CancellationToken cancellationToken, TimeSpan? timeout = null);
-
-        /// <summary>
-        /// Sends the commands as one pipelined burst, flushed once rather than once per command, and returns each
-        /// one's reply in order; each fails as <see cref="ExecuteAsync"/> would, within the client's timeout. For the
-        /// bursts of hundreds of commands a slot move sends: the node sees the same pipeline, the client spends far
-        /// less per command. A cancelled token stops the whole burst from being sent.
-        /// </summary>
-        Task<IReadOnlyList<Task<RedisReply>>> ExecuteBurstAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken);
     }
 
     /// <summary>Opens node clients; the engine in the private load context provides the implementation.</summary>

@@ -198,7 +198,7 @@ namespace RedisCluster
             // IMPORTING first, so that from the moment the source answers ASK the target accepts the asked commands.
             var active = group.Slots.ToList();
             foreach (int slot in active) run.OpenSlots[slot] = true;
-            var importing = await OutcomesAsync(target, active, s => new RedisCommand("CLUSTER", "SETSLOT", s, "IMPORTING", sourceId)).ConfigureAwait(false);
+            var importing = await OutcomesAsync(active, s => target.CallAsync(none, "CLUSTER", "SETSLOT", s, "IMPORTING", sourceId)).ConfigureAwait(false);
             SlotMigrationStopPoints.Reach(SlotMigrationStopPoint.AfterImporting);
             var ownedByTarget = new HashSet<int>();
             if (importing.Count > 0)
@@ -215,7 +215,7 @@ namespace RedisCluster
 
             // The first listing goes right behind the MIGRATING burst on the same connection, so the source runs it
             // once every slot is MIGRATING (no key can be added then) and the group saves a round trip.
-            var migratingCalls = OutcomesAsync(source, active, s => new RedisCommand("CLUSTER", "SETSLOT", s, "MIGRATING", targetId));
+            var migratingCalls = OutcomesAsync(active, s => source.CallAsync(none, "CLUSTER", "SETSLOT", s, "MIGRATING", targetId));
             var firstListing = ListKeysAsync(source, active.ToList());
             _ = firstListing.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
             var migrating = await migratingCalls.ConfigureAwait(false);
@@ -280,10 +280,14 @@ namespace RedisCluster
                     : await ListKeysAsync(source, pending).ConfigureAwait(false);
                 firstListing = null;
                 var migrations = new Task<RedisReply>[listings.Count];
-                var withKeys = Enumerable.Range(0, listings.Count).Where(i => listings[i].OrdinaryKeys.Count > 0).ToList();
-                var sent = await migrator.ExecuteBurstAsync(withKeys.Select(i =>
-                    SlotMigrationBatches.Migrate(targetEndPoint, _options.MigrateTimeout, false, _authentication, listings[i].OrdinaryKeys)).ToList(), none).ConfigureAwait(false);
-                for (int k = 0; k < withKeys.Count; k++) migrations[withKeys[k]] = sent[k];
+                for (int i = 0; i < listings.Count; i++)
+                {
+                    var ordinary = listings[i].OrdinaryKeys;
+                    if (ordinary.Count > 0)
+                    {
+                        migrations[i] = migrator.ExecuteAsync(SlotMigrationBatches.Migrate(targetEndPoint, _options.MigrateTimeout, false, _authentication, ordinary), none);
+                    }
+                }
 
                 var next = new List<int>();
                 bool retrying = false;
@@ -346,16 +350,15 @@ namespace RedisCluster
         {
             var none = CancellationToken.None;
             bool sized = _options.BigKeyBytes > 0;
-            var commands = new List<RedisCommand>(sized ? 2 * slots.Count : slots.Count);
-            foreach (int slot in slots)
+            var listed = new Task<RedisReply>[slots.Count];
+            var bigs = sized ? new Task<RedisReply>[slots.Count] : null;
+            for (int i = 0; i < slots.Count; i++)
             {
-                commands.Add(new RedisCommand("CLUSTER", "GETKEYSINSLOT", slot, _options.KeysPerBatch));
-                if (sized) commands.Add(new RedisCommand("EVAL", SourceScripts.BigKeys, 0, slot, _options.KeysPerBatch, _options.BigKeyBytes));
+                listed[i] = source.CallAsync(none, "CLUSTER", "GETKEYSINSLOT", slots[i], _options.KeysPerBatch);
+                if (sized) bigs[i] = source.CallAsync(none, "EVAL", SourceScripts.BigKeys, 0, slots[i], _options.KeysPerBatch, _options.BigKeyBytes);
             }
-            var replies = await Task.WhenAll(await source.ExecuteBurstAsync(commands, none).ConfigureAwait(false)).ConfigureAwait(false);
-            int stride = sized ? 2 : 1;
-            var keys = Enumerable.Range(0, slots.Count).Select(i => replies[stride * i]).ToList();
-            var big = sized ? Enumerable.Range(0, slots.Count).Select(i => replies[stride * i + 1]).ToList() : null;
+            var keys = await Task.WhenAll(listed).ConfigureAwait(false);
+            var big = sized ? await Task.WhenAll(bigs).ConfigureAwait(false) : null;
             return SlotMigrationBatches.ReadListings(slots, keys, big);
         }
 
@@ -451,20 +454,20 @@ namespace RedisCluster
             if (slots.Count == 0) return;
             var none = CancellationToken.None;
             string targetId = group.Target.ToString();
-            var onTarget = await OutcomesAsync(target, slots, s => new RedisCommand("CLUSTER", "SETSLOT", s, "NODE", targetId)).ConfigureAwait(false);
+            var onTarget = await OutcomesAsync(slots, s => target.CallAsync(none, "CLUSTER", "SETSLOT", s, "NODE", targetId)).ConfigureAwait(false);
             if (onTarget.Count > 0) throw onTarget.First().Value;
             SlotMigrationStopPoints.Reach(SlotMigrationStopPoint.BetweenNodeSetSlots);
 
             // The source and the other masters at once: once the target owns the slots, the order among the rest
             // does not matter (the source answers ASK for a key it lacks, the others MOVED to the target).
-            var onSourceCalls = OutcomesAsync(source, slots, s => new RedisCommand("CLUSTER", "SETSLOT", s, "NODE", targetId));
+            var onSourceCalls = OutcomesAsync(slots, s => source.CallAsync(none, "CLUSTER", "SETSLOT", s, "NODE", targetId));
             var others = run.Masters.Where(m => m.Id != group.Source && m.Id != group.Target).ToList();
             var onOthers = Task.WhenAll(others.Select(async master =>
             {
                 try
                 {
                     var client = await _connection.GetNodeAsync(master.ToEndPoint(), none).ConfigureAwait(false);
-                    var refused = await OutcomesAsync(client, slots, s => new RedisCommand("CLUSTER", "SETSLOT", s, "NODE", targetId)).ConfigureAwait(false);
+                    var refused = await OutcomesAsync(slots, s => client.CallAsync(none, "CLUSTER", "SETSLOT", s, "NODE", targetId)).ConfigureAwait(false);
                     if (refused.Count > 0) run.WarnOnce(master, refused.First().Value);
                 }
                 catch (RedisClusterException e)
@@ -485,9 +488,9 @@ namespace RedisCluster
         }
 
         /// <summary>Sends one command per slot as one pipelined burst; returns the slots whose command got an error reply.</summary>
-        private static async Task<Dictionary<int, RedisServerErrorException>> OutcomesAsync(INodeClient client, IReadOnlyList<int> slots, Func<int, RedisCommand> command)
+        private static async Task<Dictionary<int, RedisServerErrorException>> OutcomesAsync(IReadOnlyList<int> slots, Func<int, Task<RedisReply>> send)
         {
-            var calls = await client.ExecuteBurstAsync(slots.Select(command).ToList(), CancellationToken.None).ConfigureAwait(false);
+            var calls = slots.Select(send).ToList();
             var refused = new Dictionary<int, RedisServerErrorException>();
             for (int i = 0; i < calls.Count; i++)
             {
