@@ -21,6 +21,7 @@
         'Get-RedisClusterSlot'
         'Get-RedisKeySlot'
         'Invoke-RedisClusterCommand'
+        'Invoke-RedisFailover'
         'Invoke-RedisRebalance'
         'Invoke-RedisReshard'
         'New-RedisCluster'
