@@ -26,6 +26,7 @@
         'Invoke-RedisReshard'
         'New-RedisCluster'
         'New-RedisClusterNode'
+        'Optimize-RedisClusterPlacement'
         'Remove-RedisClusterNode'
         'Repair-RedisCluster'
         'Reset-RedisClusterNode'

@@ -1,0 +1,115 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers/Common.ps1')
+    $script:Password = 'placement-pw-1'
+    $script:Cred = New-TestCredential $Password
+
+    # The seed's shape: three loopback addresses stand for three hosts, one master and one replica on each.
+    $script:Members = @(New-TestCluster -Masters 3 -ReplicasPerMaster 1 -Password $Password -Address '127.0.0.1', '127.0.0.2', '127.0.0.3')
+    $script:Entry = $Members[0].EndPoint
+    $script:Data = Write-TestData -Node $Members -Password $Password -Count 300
+    Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+
+    function Get-View { Get-TestNodeView $Entry $Password }
+
+    function Get-MastersPerHost {
+        $masters = Get-View | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 }
+        ('127.0.0.1', '127.0.0.2', '127.0.0.3' | ForEach-Object { $h = $_; @($masters | Where-Object { $_.EndPoint -like "${h}:*" }).Count }) -join ','
+    }
+
+    function Get-PlacementFinding {
+        @(Test-RedisCluster -EndPoint $Entry -Credential $Cred | Where-Object { $_.Check -in 'MasterPlacement', 'ReplicaPlacement' -and $_.Severity -ne 'Ok' })
+    }
+
+    function Stop-MasterUntilReplaced([object] $Master) {
+        # kill -9 the master, wait for its replica's promotion, start it again, wait until it is back as that replica's replica.
+        $replica = Get-View | Where-Object MasterId -eq $Master.Id
+        $node = $Members | Where-Object EndPoint -eq $Master.EndPoint
+        Stop-TestNode -Node $node
+        $alive = @($Members | Where-Object EndPoint -ne $Master.EndPoint)
+        Wait-Until -TimeoutSeconds 30 -Because "the replica of $($Master.EndPoint) is promoted" {
+            ((Get-TestNodeView $alive[0].EndPoint $Password) | Where-Object Id -eq $replica.Id).IsMaster
+        }
+        Restart-TestNode -Node $node
+        Wait-Until -TimeoutSeconds 30 -Because "$($Master.EndPoint) is back as a replica of $($replica.EndPoint)" {
+            (Get-TestNodeView $node.EndPoint $Password | Where-Object { $_.Flags -contains 'myself' }).MasterId -eq $replica.Id
+        }
+        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+    }
+}
+
+AfterAll {
+    Disconnect-RedisCluster
+    Stop-TestNode
+}
+
+Describe 'Optimize-RedisClusterPlacement' {
+    It 'changes nothing on a well-placed cluster and says so' {
+        $before = Get-TestNodeState -Node $Members -Password $Password
+        $verbose = @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred -Verbose 4>&1)
+        @($verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }) | Should -BeNullOrEmpty
+        "$verbose" | Should -BeLike '*well placed already: nothing to change*'
+        Get-TestNodeState -Node $Members -Password $Password | Should -Be $before
+    }
+
+    It 'mends the seed''s drill: a master killed and back as a replica leaves one host with two masters; one failover restores one per host' {
+        $master = Get-View | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 } | Select-Object -First 1
+        Stop-MasterUntilReplaced $master
+        Get-MastersPerHost | Should -Not -Be '1,1,1'
+        (Get-PlacementFinding).Check | Should -Be 'MasterPlacement'
+
+        # -WhatIf: the plan as objects, nothing changed.
+        $before = Get-TestNodeState -Node $Members -Password $Password
+        $planned = @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred -WhatIf)
+        $planned.Count | Should -Be 1
+        $planned[0] | Should -BeOfType ([RedisCluster.PlacementStep])
+        $planned[0].Action | Should -Be 'Failover'
+        $planned[0].NodeId | Should -Be $master.Id
+        Get-TestNodeState -Node $Members -Password $Password | Should -Be $before
+
+        $done = @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred)
+        $done.Count | Should -Be 1
+        $done[0].NodeId | Should -Be $master.Id
+        Get-MastersPerHost | Should -Be '1,1,1'
+        Get-PlacementFinding | Should -BeNullOrEmpty
+        Test-RedisCluster -EndPoint $Entry -Credential $Cred -Quiet | Should -BeTrue
+        # Idempotent: a second run finds nothing to do.
+        @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred) | Should -BeNullOrEmpty
+        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'mends two masters on different hosts killed one after the other' {
+        $first = Get-View | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 } | Select-Object -First 1
+        Stop-MasterUntilReplaced $first
+        $second = Get-View | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 -and ($_.EndPoint -split ':')[0] -ne ($first.EndPoint -split ':')[0] } | Select-Object -First 1
+        Stop-MasterUntilReplaced $second
+        Get-PlacementFinding | Should -Not -BeNullOrEmpty
+
+        $null = Connect-RedisCluster -EndPoint $Entry -Credential $Cred
+        $done = @(Optimize-RedisClusterPlacement)
+        $done.Count | Should -BeGreaterThan 0
+        Get-MastersPerHost | Should -Be '1,1,1'
+        Get-PlacementFinding | Should -BeNullOrEmpty
+        Test-RedisCluster -Quiet | Should -BeTrue
+        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'refuses a cluster that has not settled, changing nothing' {
+        $replica = Get-View | Where-Object { $_.Flags -contains 'slave' } | Select-Object -First 1
+        $null = Invoke-RedisCli $replica.EndPoint $Password CONFIG SET masterauth wrong-password
+        try {
+            $null = Invoke-RedisCli $replica.EndPoint $Password CLIENT KILL TYPE master
+            Wait-Until { (Invoke-RedisCli $replica.EndPoint $Password INFO replication) -contains 'master_link_status:down' } -Because 'the replica link is down' -TimeoutSeconds 10
+            $before = Get-TestNodeState -Node $Members -Password $Password
+            $err = Get-ErrorRecord { Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred }
+            $err.FullyQualifiedErrorId | Should -Be 'ClusterNotReady,RedisCluster.Commands.OptimizeRedisClusterPlacementCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            "$err" | Should -BeLike "*has not settled*$($replica.EndPoint) has its master link down*"
+            Get-TestNodeState -Node $Members -Password $Password | Should -Be $before
+        }
+        finally { $null = Invoke-RedisCli $replica.EndPoint $Password CONFIG SET masterauth $Password }
+        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+}
