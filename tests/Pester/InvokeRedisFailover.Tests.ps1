@@ -145,3 +145,45 @@ Describe 'Invoke-RedisFailover refuses before touching anything' {
         Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
     }
 }
+
+Describe 'Invoke-RedisFailover in Default mode under a writer' {
+    It 'loses no acknowledged write in 10 failovers in a row of the shard the writer writes to' {
+        $null = Connect-RedisCluster -EndPoint $Entry -Credential $Cred
+        $key = 'failover:counter'
+        $null = Invoke-RedisCli $Entry $Password -c DEL $key
+        # redis-cli -c follows MOVED; every reply it prints is an acknowledged INCR. The password travels in the environment only.
+        $replies = Join-Path ([IO.Path]::GetTempPath()) "failover-writer-$([guid]::NewGuid()).txt"
+        $env:REDISCLI_AUTH = $Password
+        try {
+            $writer = Start-Process redis-cli -ArgumentList '-h', ($Entry -split ':')[0], '-p', ($Entry -split ':')[1], '--no-auth-warning', '-c', '-r', '-1', '-i', '0.005', 'INCR', $key `
+                -RedirectStandardOutput $replies -PassThru
+        }
+        finally { Remove-Item Env:REDISCLI_AUTH }
+        try {
+            Wait-Until { (Test-Path $replies) -and @(Get-Content $replies).Count -gt 20 } -Because 'the writer is acknowledged' -TimeoutSeconds 10
+            foreach ($round in 1..10) {
+                $owner = (Get-RedisKeySlot -Key $key).NodeId
+                $shard = @(Invoke-RedisFailover -MasterId $owner)
+                $shard[0].NodeId | Should -Not -Be $owner
+                ($shard | Where-Object NodeId -eq $owner).MasterId | Should -Be $shard[0].NodeId
+            }
+            $seen = @(Get-Content $replies).Count
+            Wait-Until { @(Get-Content $replies).Count -gt $seen + 20 } -Because 'the writer goes on after the last failover' -TimeoutSeconds 10
+        }
+        finally { Stop-Process -Id $writer.Id -Force -ErrorAction SilentlyContinue; $writer.WaitForExit() }
+
+        $lines = @(Get-Content $replies)
+        Remove-Item $replies
+        $acknowledged = @($lines | Where-Object { $_ -match '^\d+$' } | ForEach-Object { [long]$_ })
+        $errors = @($lines | Where-Object { $_ -notmatch '^\d+$' })
+        $final = [long](Invoke-RedisCli $Entry $Password -c GET $key)
+        # Every acknowledged INCR is in the final value, each once: the replies count up 1, 2, 3, ... with no gap or repeat.
+        $acknowledged.Count | Should -BeGreaterThan 100
+        $acknowledged[-1] | Should -Be $acknowledged.Count
+        ($final - $acknowledged[-1]) | Should -BeIn 0, 1 -Because 'only the INCR in flight when the writer was stopped may be unacknowledged'
+        $errors | Should -BeNullOrEmpty -Because 'a Default failover pauses writes and redirects them; none fails'
+        $null = Invoke-RedisCli $Entry $Password -c DEL $key
+        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+}
