@@ -79,11 +79,16 @@ namespace RedisCluster
 
         private static RedisClusterException NotTakenOver(FailoverPlan plan)
         {
+            // Masters vote for a replica of a given master only once per two node timeouts (cluster.c, voted_time): a shard
+            // failed back moments after its last failover is refused its votes without a word, in every mode but Takeover.
+            const string tooSoon = " Masters also refuse their votes for a shard that failed over less than twice cluster-node-timeout ago: " +
+                "if this shard just did, wait that long and run the same command again";
             string advice = plan.Mode == FailoverMode.Default
-                ? "the master did not hand over within Redis's manual failover window (5 s): it may be overloaded or cut off from the replica. " +
-                  "If the master is down, -Mode Force promotes the replica without it (writes it had not passed on are lost)"
+                ? "it was not elected within Redis's manual failover window (5 s). The master may be overloaded or cut off from the replica: " +
+                  "if it is down, -Mode Force promotes the replica without it (writes it had not passed on are lost)." + tooSoon
                 : plan.Mode == FailoverMode.Force
-                    ? "it was not elected within Redis's manual failover window (5 s): a majority of masters must answer. Without a majority, -Mode Takeover promotes it without a vote"
+                    ? "it was not elected within Redis's manual failover window (5 s): a majority of masters must answer, and without one -Mode Takeover " +
+                      "promotes it without a vote." + tooSoon
                     : "it did not take over within 5 s";
             return new RedisClusterException(FailureKind.Timeout,
                 $"{NodeRefusals.Name(plan.Replica)} is still a replica of {NodeRefusals.Name(plan.Master)}: {advice}. Redis dropped the attempt; nothing else was changed.",
