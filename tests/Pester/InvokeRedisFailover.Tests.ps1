@@ -63,6 +63,46 @@ Describe 'Invoke-RedisFailover' {
         Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
     }
 
+    It '-MasterId passes over a replica that cannot be reached; piped replicas of one master give one failover' {
+        $master = Get-View | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 } | Select-Object -First 1
+        $first = Get-View | Where-Object MasterId -eq $master.Id
+        # A second replica for that master, borrowed from another shard; it is then killed.
+        $second = Get-View | Where-Object { $_.Flags -contains 'slave' -and $_.MasterId -ne $master.Id } | Select-Object -First 1
+        $null = Set-RedisClusterReplica -EndPoint $second.EndPoint -MasterId $master.Id -WarningAction SilentlyContinue
+        $secondNode = Get-Member $second.EndPoint
+        Stop-TestNode -Node $secondNode
+        try {
+            $shard = @(Invoke-RedisFailover -MasterId $master.Id)
+            $shard[0].NodeId | Should -Be $first.Id
+            ($shard | Where-Object NodeId -eq $master.Id).MasterId | Should -Be $first.Id
+        }
+        finally { Restart-TestNode -Node $secondNode }
+        Wait-Until -TimeoutSeconds 30 -Because 'the restarted replica follows the new master' {
+            (Get-TestNodeView $second.EndPoint $Password | Where-Object { $_.Flags -contains 'myself' }).MasterId -eq $first.Id
+        }
+        # Both replicas of the new master piped: the first takes over, the other is left, with a warning.
+        $piped = @(Get-RedisClusterNode -Role Replica | Where-Object MasterId -eq $first.Id | Sort-Object { $_.NodeId -ne $master.Id })
+        $piped.Count | Should -Be 2
+        $out = @($piped | Invoke-RedisFailover -WarningVariable warnings -WarningAction SilentlyContinue)
+        $out[0].NodeId | Should -Be $master.Id
+        @($warnings | Where-Object { "$_" -like '*one failover per shard*' }).Count | Should -Be 1
+        # The borrowed replica goes back to its own master.
+        $null = Set-RedisClusterReplica -EndPoint $second.EndPoint -MasterId $second.MasterId -WarningAction SilentlyContinue
+        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
+    It 'fails a shard back at once: the masters'' vote cool-down is waited out, not reported' {
+        $master = Get-View | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 } | Select-Object -Last 1
+        $replica = Get-View | Where-Object MasterId -eq $master.Id
+        $there = @(Invoke-RedisFailover -MasterId $master.Id -ErrorAction Stop)
+        $there[0].NodeId | Should -Be $replica.Id
+        $back = @(Invoke-RedisFailover -MasterId $replica.Id -ErrorAction Stop)
+        Assert-Shard $back $master.Id $replica.Id
+        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+    }
+
     It '-WhatIf prints the plan and changes nothing' {
         $replica = Get-View | Where-Object { $_.Flags -contains 'slave' } | Select-Object -First 1
         $before = Get-TestNodeState -Node $Members -Password $Password
@@ -163,7 +203,7 @@ Describe 'Invoke-RedisFailover in Default mode under a writer' {
             Wait-Until { (Test-Path $replies) -and @(Get-Content $replies).Count -gt 20 } -Because 'the writer is acknowledged' -TimeoutSeconds 10
             foreach ($round in 1..10) {
                 $owner = (Get-RedisKeySlot -Key $key).NodeId
-                $shard = @(Invoke-RedisFailover -MasterId $owner)
+                $shard = @(Invoke-RedisFailover -MasterId $owner -ErrorAction Stop)
                 $shard[0].NodeId | Should -Not -Be $owner
                 ($shard | Where-Object NodeId -eq $owner).MasterId | Should -Be $shard[0].NodeId
             }

@@ -34,12 +34,40 @@ namespace RedisCluster
         public async Task<FailoverPlan> PlanForMasterAsync(NodeId master, FailoverMode mode, CancellationToken cancellationToken) =>
             FailoverPlanner.PlanForMaster(await ClusterSnapshot.ReadAsync(_connection, cancellationToken).ConfigureAwait(false), master, mode);
 
-        /// <summary>Sends the failover and waits for the new order; returns the shard's nodes as the new master sees them.</summary>
+        /// <summary>
+        /// Sends the failover and waits for the new order; returns the shard's nodes as the new master sees them. A replica
+        /// not elected within Redis's window is asked once more (the same mode, never another) when the deadline allows:
+        /// masters vote about one master only once per two node timeouts, so a shard failed back moments after a failover
+        /// is refused its votes the first time and elected the second.
+        /// </summary>
         public async Task<IReadOnlyList<RedisClusterNode>> ApplyAsync(FailoverPlan plan, Deadline deadline, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
         {
             var endPoint = plan.Replica.ToEndPoint();
-            progress?.Report(new OperationProgress(Activity, $"Asking {endPoint} to take over from {plan.Master.EndPoint} ({plan.Mode})", 10));
             var client = await _connection.GetNodeAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            long nodeTimeout = await ClusterHealthReadings.ConfigNumberAsync(client, "cluster-node-timeout", cancellationToken).ConfigureAwait(false) ?? 15000;
+            // Counted from the first request, which came after any earlier vote: waiting this long more clears the cool-down.
+            var coolDown = TimeSpan.FromMilliseconds(2 * nodeTimeout) - TakeoverWindow;
+            if (coolDown < TimeSpan.Zero) coolDown = TimeSpan.Zero;
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await AskAndWaitAsync(plan, client, deadline, progress, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RedisClusterException e) when (e.ErrorId == NotTakenOverErrorId && attempt == 1 && plan.Mode != FailoverMode.Takeover &&
+                    deadline.Remaining > coolDown + TakeoverWindow + TakeoverWindow)
+                {
+                    progress?.Report(new OperationProgress(Activity,
+                        $"{endPoint} was not elected within 5 s (the masters may still be in their vote cool-down for this shard); asking again in {coolDown.TotalSeconds:0} s", 30));
+                    await Task.Delay(coolDown, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private async Task<IReadOnlyList<RedisClusterNode>> AskAndWaitAsync(FailoverPlan plan, INodeClient client, Deadline deadline, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+        {
+            var endPoint = plan.Replica.ToEndPoint();
+            progress?.Report(new OperationProgress(Activity, $"Asking {endPoint} to take over from {plan.Master.EndPoint} ({plan.Mode})", 10));
             var arguments = plan.Mode == FailoverMode.Default ? new object[] { "FAILOVER" } : new object[] { "FAILOVER", plan.Mode.ToString().ToUpperInvariant() };
             try
             {
@@ -77,12 +105,14 @@ namespace RedisCluster
             return shard;
         }
 
+        private const string NotTakenOverErrorId = "FailoverNotCompleted";
+
         private static RedisClusterException NotTakenOver(FailoverPlan plan)
         {
             // Masters vote for a replica of a given master only once per two node timeouts (cluster.c, voted_time): a shard
             // failed back moments after its last failover is refused its votes without a word, in every mode but Takeover.
-            const string tooSoon = " Masters also refuse their votes for a shard that failed over less than twice cluster-node-timeout ago: " +
-                "if this shard just did, wait that long and run the same command again";
+            const string tooSoon = " Masters also refuse their votes for a shard that failed over less than twice cluster-node-timeout ago " +
+                "(it was asked again after that time when -TimeoutSeconds allowed)";
             string advice = plan.Mode == FailoverMode.Default
                 ? "it was not elected within Redis's manual failover window (5 s). The master may be overloaded or cut off from the replica: " +
                   "if it is down, -Mode Force promotes the replica without it (writes it had not passed on are lost)." + tooSoon
@@ -93,7 +123,7 @@ namespace RedisCluster
             return new RedisClusterException(FailureKind.Timeout,
                 $"{NodeRefusals.Name(plan.Replica)} is still a replica of {NodeRefusals.Name(plan.Master)}: {advice}. Redis dropped the attempt; nothing else was changed.",
                 plan.Replica.ToEndPoint())
-            { ErrorId = "FailoverNotCompleted" };
+            { ErrorId = NotTakenOverErrorId };
         }
     }
 }

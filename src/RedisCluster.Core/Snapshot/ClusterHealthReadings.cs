@@ -151,7 +151,7 @@ namespace RedisCluster
             }
         }
 
-        private static async Task<long?> ConfigNumberAsync(INodeClient client, string name, CancellationToken cancellationToken)
+        internal static async Task<long?> ConfigNumberAsync(INodeClient client, string name, CancellationToken cancellationToken)
         {
             var reply = await client.ExecuteAsync(new RedisCommand("CONFIG", "GET", name), cancellationToken).ConfigureAwait(false);
             var pair = reply.AsArray();

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using RedisCluster.Internal;
 
@@ -8,6 +9,9 @@ namespace RedisCluster.Commands
     [OutputType(typeof(RedisClusterNode))]
     public sealed class InvokeRedisFailoverCommand : ClusterNodeCmdlet
     {
+        /// <summary>Replicas this invocation promoted: a piped sibling of one of them is not failed over again.</summary>
+        private readonly HashSet<NodeId> _promoted = new HashSet<NodeId>();
+
         /// <summary>
         /// Fail over this master to its best replica instead of naming the replica. Never bound from the pipeline: a piped
         /// replica's own MasterId would otherwise name its master.
@@ -44,6 +48,12 @@ namespace RedisCluster.Commands
 
             var runner = new FailoverRunner(connection);
             if (!TryAwait(token => MasterId != null ? runner.PlanForMasterAsync(named.Id, Mode, token) : runner.PlanForReplicaAsync(named.Id, Mode, token), named.EndPoint, out var plan)) return;
+            if (_promoted.Contains(plan.Master.Id))
+            {
+                // Piped replicas of one master: the first takes over, the others now replicate it and stay so.
+                WriteWarning($"{plan.Replica.EndPoint} now replicates {plan.Master.EndPoint}, which this command just promoted: one failover per shard; {plan.Replica.EndPoint} is left as it is.");
+                return;
+            }
             foreach (var warning in plan.Warnings) WriteWarning(warning);
             if (!ShouldProcess(plan.ToString(), "Invoke Redis failover")) return;
             if (plan.MayLoseWrites && !Force && !ShouldContinue(
@@ -53,7 +63,9 @@ namespace RedisCluster.Commands
                 return;
             }
             var deadline = new Deadline(TimeSpan.FromSeconds(TimeoutSeconds));
-            if (TryAwait((token, progress) => runner.ApplyAsync(plan, deadline, progress, token), named.EndPoint, out var shard)) WriteObject(shard, enumerateCollection: true);
+            if (!TryAwait((token, progress) => runner.ApplyAsync(plan, deadline, progress, token), named.EndPoint, out var shard)) return;
+            _promoted.Add(plan.Replica.Id);
+            WriteObject(shard, enumerateCollection: true);
         }
     }
 }
