@@ -80,8 +80,11 @@ Describe 'Optimize-RedisClusterPlacement' {
 
     It 'mends two masters on different hosts killed one after the other' {
         $first = Get-View | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 } | Select-Object -First 1
+        $replacement = (Get-View | Where-Object MasterId -eq $first.Id).Id
         Stop-MasterUntilReplaced $first
-        $second = Get-View | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 -and ($_.EndPoint -split ':')[0] -ne ($first.EndPoint -split ':')[0] } | Select-Object -First 1
+        # Not the node that took over from the first: killing it would hand the shard back to the first's host and mend it.
+        $second = Get-View | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 -and $_.Id -ne $replacement -and ($_.EndPoint -split ':')[0] -ne ($first.EndPoint -split ':')[0] } |
+            Select-Object -First 1
         Stop-MasterUntilReplaced $second
         Get-PlacementFinding | Should -Not -BeNullOrEmpty
 
