@@ -176,6 +176,28 @@ namespace RedisCluster.Tests
             Assert.Empty(PlacementRules.Evaluate(after));
         }
 
+        [Fact]
+        public void ALargeCluster_IsMendedInOneFailover_ThoughTooLargeToSearchWhole()
+        {
+            // 15 shards of a master and two replicas on 5 hosts (3 masters each), 3^15 choices of masters; two shards of h0 then fail over to h1.
+            var nodes = new List<PlacedNode>();
+            for (int s = 0; s < 15; s++)
+            {
+                nodes.Add(M($"m{s}", "h" + (s % 5)));
+                nodes.Add(R($"r{s}a", "h" + ((s + 1) % 5), $"m{s}"));
+                nodes.Add(R($"r{s}b", "h" + ((s + 2) % 5), $"m{s}"));
+            }
+            Assert.Empty(PlacementRules.Evaluate(nodes));
+            var failedOver = Replay(nodes, new[] { new PlacementStep(1, PlacementAction.Failover, nodes[1], nodes[0], nodes[1], "test") });
+            failedOver = Replay(failedOver, new[] { new PlacementStep(1, PlacementAction.Failover, failedOver.Single(n => n.Key == "r5a"), failedOver.Single(n => n.Key == "m5"), failedOver.Single(n => n.Key == "r5a"), "test") });
+            Assert.NotEmpty(PlacementRules.Evaluate(failedOver));
+
+            var plan = PlanAndReplay(failedOver, out var after);
+            Assert.Equal(2, plan.Steps.Count);
+            Assert.All(plan.Steps, s => Assert.Equal(PlacementAction.Failover, s.Action));
+            Assert.Empty(PlacementRules.Evaluate(after));
+        }
+
         /// <summary>Every placement reachable by failovers within shards and replica swaps that keep each shard's replica count.</summary>
         private static IEnumerable<List<PlacedNode>> Reachable(IReadOnlyList<PlacedNode> nodes, out List<(List<PlacedNode> State, int Steps)> withSteps)
         {

@@ -86,7 +86,10 @@ namespace RedisCluster
     /// </summary>
     public static class PlacementOptimizer
     {
-        /// <summary>Master choices tried at most; a cluster of up to about a dozen shards is searched completely.</summary>
+        /// <summary>
+        /// Master choices tried at most: a cluster of about a dozen shards of two nodes is searched completely, and a
+        /// larger one at least for every plan of up to two or three failovers.
+        /// </summary>
         public const int DefaultSearchLimit = 4096;
 
         private sealed class Shard
@@ -121,15 +124,15 @@ namespace RedisCluster
             var inShards = new HashSet<string>(shards.SelectMany(s => s.Members).Select(n => n.Key));
             var fixedNodes = nodes.Where(n => !inShards.Contains(n.Key)).ToList();
 
+            // Choices of masters by number of failovers, fewest first: the usual repair needs one or two, and a large
+            // cluster's search reaches those before any limit cuts it short.
             var choice = new int[shards.Count];
             Candidate best = null;
             int tried = 0;
             bool cut = false;
-            void Search(int index, int failovers)
+            void Search(int index, int failovers, int exactly)
             {
-                if (cut) return;
-                // Failovers alone already cost as much as a perfect plan found: nothing down this way can beat it.
-                if (best != null && best.Conflicts == 0 && best.Excess == 0 && failovers >= best.Steps && failovers > 0) return;
+                if (cut || failovers > exactly || failovers + (shards.Count - index) < exactly) return;
                 if (index == shards.Count)
                 {
                     if (++tried > searchLimit)
@@ -145,11 +148,16 @@ namespace RedisCluster
                 for (int option = 0; option < options; option++)
                 {
                     choice[index] = option;
-                    Search(index + 1, failovers + (option == 0 ? 0 : 1));
+                    Search(index + 1, failovers + (option == 0 ? 0 : 1), exactly);
                 }
                 choice[index] = 0;
             }
-            Search(0, 0);
+            for (int failovers = 0; failovers <= shards.Count && !cut; failovers++)
+            {
+                // A placement found in fewer steps than the failovers still to try cannot be beaten.
+                if (best != null && best.Conflicts == 0 && best.Excess == 0 && best.Steps <= failovers) break;
+                Search(0, 0, failovers);
+            }
 
             return Build(shards, fixedNodes, best, before, cut);
         }
