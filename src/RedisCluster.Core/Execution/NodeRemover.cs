@@ -100,7 +100,7 @@ namespace RedisCluster
             SlotMigrationResult drain = null;
             if (!plan.IsEmpty)
             {
-                drain = await new SlotMigrator(_connection, _options).MoveAsync(plan.Moves, progress, cancellationToken).ConfigureAwait(false);
+                drain = await DrainAsync(plan, progress, cancellationToken).ConfigureAwait(false);
                 // Ctrl+C: the slots in flight were finished and closed; the node keeps the rest and stays in the cluster.
                 cancellationToken.ThrowIfCancellationRequested();
                 // Slots already on their target, or moved by someone else meanwhile, are not the node's any more; the wait
@@ -117,6 +117,25 @@ namespace RedisCluster
             var reset = plan.ResetsNode ? await ResetAsync(plan, progress, cancellationToken).ConfigureAwait(false) : null;
             progress?.Report(new OperationProgress(Activity, $"Removed {plan.EndPoint}", 100));
             return new RemoveNodeResult(plan, drain, replicasMoved, forgottenBy, reset, clock.Elapsed);
+        }
+
+        /// <summary>
+        /// Moves the node's slots. A failure stops the engine with the slots in flight perhaps left open; the error then
+        /// says what finishes them, in this command's terms.
+        /// </summary>
+        private async Task<SlotMigrationResult> DrainAsync(RemoveNodePlan plan, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await new SlotMigrator(_connection, _options).MoveAsync(plan.Moves, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisClusterException e) when (e.ErrorId == "SlotMigrationStopped")
+            {
+                throw new RedisClusterException(e.Kind,
+                    $"{e.Message} {plan.NodeName} was not forgotten and stays in the cluster. Running the same command again finishes the slots left open " +
+                    "on their way to a master that answers, then goes on; Repair-RedisCluster finishes any other.", e.EndPoint, e.InnerException ?? e)
+                { ErrorId = e.ErrorId };
+            }
         }
 
         /// <summary>How many keys of one slot a message names.</summary>
