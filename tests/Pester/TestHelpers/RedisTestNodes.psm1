@@ -232,9 +232,13 @@ function Get-TestSlotMap {
 function Get-TestNodeView {
     <# CLUSTER NODES of one node as simple objects, parsed here rather than by the module under test. #>
     param([string] $EndPoint, [string] $Password)
-    foreach ($line in (Invoke-RedisCli $EndPoint $Password CLUSTER NODES)) {
-        if (-not $line) { continue }
-        $f = $line -split ' '
+    ConvertFrom-ClusterNodesLine (Invoke-RedisCli $EndPoint $Password CLUSTER NODES)
+}
+
+function ConvertFrom-ClusterNodesLine([string[]] $Line) {
+    foreach ($l in $Line) {
+        if (-not $l) { continue }
+        $f = $l -split ' '
         [pscustomobject]@{
             Id = $f[0]; EndPoint = ($f[1] -split '@')[0]; Flags = $f[2] -split ','; MasterId = $f[3]
             Slots = @($f | Select-Object -Skip 8 | Where-Object { $_ -notmatch '^\[' }); Open = @($f | Select-Object -Skip 8 | Where-Object { $_ -match '^\[' })
@@ -252,11 +256,14 @@ function Get-TestNodeState {
     #>
     param([Parameter(Mandatory)] [object[]] $Node, [string] $Password)
     foreach ($n in $Node) {
-        $view = foreach ($v in Get-TestNodeView $n.EndPoint $Password | Sort-Object Id) {
+        # One redis-cli for the three reads (refusal tests read every node twice): CLUSTER NODES' lines, then the
+        # setting's name and value, then the key count.
+        $lines = @(Invoke-RedisCli $n.EndPoint $Password -InputLines 'CLUSTER NODES', 'CONFIG GET cluster-node-timeout', 'DBSIZE')
+        if ($lines.Count -lt 3 -or $lines[-3] -ne 'cluster-node-timeout') { '{0}|unexpected answer: {1}' -f $n.EndPoint, ($lines -join ' | '); continue }
+        $view = foreach ($v in ConvertFrom-ClusterNodesLine ($lines | Select-Object -SkipLast 3) | Sort-Object Id) {
             '{0} {1} {2} {3} {4}' -f $v.Id, (($v.Flags | Where-Object { $_ -ne 'fail?' }) -join ','), $v.MasterId, ($v.Slots -join ','), ($v.Open -join ',')
         }
-        $timeout = (Invoke-RedisCli $n.EndPoint $Password CONFIG GET cluster-node-timeout)[1]
-        '{0}|{1}|keys {2}|timeout {3}' -f $n.EndPoint, ($view -join ';'), (Invoke-RedisCli $n.EndPoint $Password DBSIZE), $timeout
+        '{0}|{1}|keys {2}|timeout {3}' -f $n.EndPoint, ($view -join ';'), $lines[-1], $lines[-2]
     }
 }
 
@@ -279,6 +286,26 @@ function Get-DataDigest([hashtable] $Data) {
     foreach ($key in $keys) { $null = $text.Append($key).Append('=').Append($Data[$key]).Append("`n") }
     [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($text.ToString())))
 }
+
+# "slot count" for every slot in which the node holds keys, by the node's own CLUSTER COUNTKEYSINSLOT.
+$script:SlotsWithKeysScript = @'
+local found = {}
+for slot = 0, 16383 do
+    local count = redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot)
+    if count > 0 then found[#found + 1] = slot .. ' ' .. count end
+end
+return found
+'@
+
+# DBSIZE, then every key of the node followed by its value (GET: the tests write strings only).
+$script:KeysAndValuesScript = @'
+local reply = { tostring(redis.call('DBSIZE')) }
+for _, key in ipairs(redis.call('KEYS', '*')) do
+    reply[#reply + 1] = key
+    reply[#reply + 1] = redis.call('GET', key)
+end
+return reply
+'@
 
 function Assert-ClusterInvariant {
     <#
@@ -324,12 +351,15 @@ function Assert-ClusterInvariant {
         if ($own.Open.Count -gt 0) { throw "Invariant 2 broken: $($n.EndPoint) has open slots $($own.Open -join ' ')." }
     }
 
-    # 3. No orphans: no master holds keys in a slot it does not own.
+    # 3. No orphans: no master holds keys in a slot it does not own. The master counts its keys in every slot itself,
+    # in one script call: 16,384 COUNTKEYSINSLOT round trips took seconds per master, most of this check's time.
     foreach ($m in $masters) {
         $owned = Get-SlotSet $m.Slots
-        $counts = @(Invoke-RedisCli $m.EndPoint $Password -InputLines (0..16383 | ForEach-Object { "CLUSTER COUNTKEYSINSLOT $_" }))
-        for ($s = 0; $s -lt 16384; $s++) {
-            if ([int]$counts[$s] -gt 0 -and -not $owned.Contains($s)) { throw "Invariant 3 broken: $($m.EndPoint) holds $($counts[$s]) key(s) in slot $s it does not own." }
+        foreach ($line in @(Invoke-RedisCli $m.EndPoint $Password EVAL $script:SlotsWithKeysScript 0)) {
+            if (-not $line) { continue }
+            if ($line -notmatch '^\d+ \d+$') { throw "Invariant 3 unchecked: $($m.EndPoint) answered '$line' to the count of its keys per slot." }
+            $slot, $count = [int[]]($line -split ' ')
+            if (-not $owned.Contains($slot)) { throw "Invariant 3 broken: $($m.EndPoint) holds $count key(s) in slot $slot it does not own." }
         }
     }
 
@@ -337,12 +367,12 @@ function Assert-ClusterInvariant {
     $total = 0
     $found = @{}
     foreach ($m in $masters) {
-        $total += [int](Invoke-RedisCli $m.EndPoint $Password DBSIZE)
-        $keys = @(Invoke-RedisCli $m.EndPoint $Password --scan)
-        if ($keys.Count -gt 0) {
-            $values = @(Invoke-RedisCli $m.EndPoint $Password -InputLines @(foreach ($key in $keys) { "GET `"$key`"" }))
-            for ($i = 0; $i -lt $keys.Count; $i++) { $found[$keys[$i]] = $values[$i] }
-        }
+        # DBSIZE, then each key and its value, from one script call: a GET per key, one round trip each, took 12 s
+        # for a slot of 100,000 keys.
+        $reply = @(Invoke-RedisCli $m.EndPoint $Password EVAL $script:KeysAndValuesScript 0)
+        if ($reply.Count -eq 0 -or $reply[0] -notmatch '^\d+$') { throw "Invariant 4 unchecked: $($m.EndPoint) answered '$($reply | Select-Object -First 1)' to the read of its keys." }
+        $total += [int]$reply[0]
+        for ($i = 1; $i + 1 -lt $reply.Count; $i += 2) { $found[$reply[$i]] = $reply[$i + 1] }
     }
     if ($total -ne $ExpectedData.Count) { throw "Invariant 4 broken: masters hold $total keys, $($ExpectedData.Count) expected." }
     if ((Get-DataDigest $found) -ne (Get-DataDigest $ExpectedData)) { throw 'Invariant 4 broken: the data digest differs from the one loaded.' }
