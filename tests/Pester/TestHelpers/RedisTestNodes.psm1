@@ -76,7 +76,8 @@ function Start-TestNode {
         [switch] $NoCluster,
         [hashtable] $Setting = @{}
     )
-    $started = foreach ($n in 1..$Count) {
+    # Every server is launched before any is waited for: they start side by side.
+    $launched = foreach ($n in 1..$Count) {
         $port = Get-FreeNodePort $Address
         $dir = Join-Path $script:Root "$Address-$port"
         # A port can come round again in a later test file of the same run: never start on an old node's files.
@@ -93,13 +94,22 @@ function Start-TestNode {
         $config = Join-Path $dir 'redis.conf'
         Set-Content -Path $config -Value $lines
         & redis-server $config | Out-Null
-        $node = [pscustomobject]@{ EndPoint = "${Address}:$port"; Host = $Address; Port = $port; Dir = $dir; ProcessId = 0; Password = $Password }
-        Wait-Until { (Test-Path "$dir/redis.pid") -and ((Invoke-RedisCli $node.EndPoint $Password PING) -eq 'PONG') } -Because "redis-server on $($node.EndPoint) answers PING" -TimeoutSeconds 10
-        $node.ProcessId = [int](Get-Content "$dir/redis.pid" -Raw)
-        $script:Nodes.Add($node)
-        $node
+        [pscustomobject]@{ EndPoint = "${Address}:$port"; Host = $Address; Port = $port; Dir = $dir; ProcessId = 0; Password = $Password }
     }
-    $started
+    try {
+        foreach ($node in $launched) {
+            Wait-Until { (Test-Path "$($node.Dir)/redis.pid") -and ((Invoke-RedisCli $node.EndPoint $Password PING) -eq 'PONG') } -Because "redis-server on $($node.EndPoint) answers PING" -TimeoutSeconds 10
+            $node.ProcessId = [int](Get-Content "$($node.Dir)/redis.pid" -Raw)
+            $script:Nodes.Add($node)
+            $node
+        }
+    } catch {
+        # The ones launched but not yet handed out would be left running.
+        foreach ($node in $launched | Where-Object ProcessId -eq 0) {
+            if (Test-Path "$($node.Dir)/redis.pid") { Stop-ProcessById ([int](Get-Content "$($node.Dir)/redis.pid" -Raw)) }
+        }
+        throw
+    }
 }
 
 function Stop-TestNode {
@@ -154,7 +164,8 @@ function New-TestCluster {
     #>
     param([int] $Masters = 3, [int] $ReplicasPerMaster = 1, [string] $Password, [string[]] $Address = @('127.0.0.1'), [hashtable] $Setting = @{})
     $count = $Masters * (1 + $ReplicasPerMaster)
-    $nodes = @(for ($i = 0; $i -lt $count; $i++) { Start-TestNode -Password $Password -Address $Address[$i % $Address.Count] -Setting $Setting })
+    $nodes = if ($Address.Count -eq 1) { @(Start-TestNode -Count $count -Password $Password -Address $Address[0] -Setting $Setting) }
+             else { @(for ($i = 0; $i -lt $count; $i++) { Start-TestNode -Password $Password -Address $Address[$i % $Address.Count] -Setting $Setting }) }
     if ($Password) { $env:REDISCLI_AUTH = $Password }
     try {
         $out = & redis-cli --no-auth-warning --cluster create @($nodes.EndPoint) --cluster-replicas $ReplicasPerMaster --cluster-yes 2>&1
