@@ -83,72 +83,65 @@ AfterAll {
     Stop-TestNode
 }
 
-Describe 'ReshardPlanner beside redis-cli --cluster reshard' -ForEach @{ Cases = $ReshardCases } {
+# One block around both planners' cases, so that its setup sees them all: the layouts they share get one cluster.
+Describe 'Slot planners beside redis-cli' -ForEach @{ ReshardCases = $ReshardCases; RebalanceCases = $RebalanceCases } {
     BeforeAll {
-        $script:Clusters = New-LayoutCluster $Cases
-    }
-    AfterAll {
-        foreach ($cluster in $Clusters.Values) { Stop-TestNode -Node $cluster.Nodes }
+        $script:Clusters = New-LayoutCluster (@($ReshardCases) + @($RebalanceCases))
     }
 
-    It 'takes the slots redis-cli takes: <Count> from sources <From> (none: all) of [<Layout>]' -ForEach $Cases {
-        $cluster = Get-LayoutCluster $Layout
-        $nodes, $ids = $cluster.Nodes, $cluster.Ids
-        [string[]] $sources = @($From | ForEach-Object { $ids[$_] })
-        $fromArgument = if ($sources) { $sources -join ',' } else { 'all' }
-        $before = Get-TestNodeState -Node $nodes
-        $output = Get-PlainOutput ('' | redis-cli --cluster reshard $nodes[0].EndPoint --cluster-from $fromArgument --cluster-to $ids[3] --cluster-slots $Count 2>&1)
-        $byRedisCli = @{}
-        foreach ($line in $output) {
-            if ($line -match 'Moving slot (\d+) from ([0-9a-f]{40})') {
-                if (-not $byRedisCli.ContainsKey($Matches[2])) { $byRedisCli[$Matches[2]] = [System.Collections.Generic.List[int]]::new() }
-                $byRedisCli[$Matches[2]].Add([int]$Matches[1])
+    Describe 'ReshardPlanner beside redis-cli --cluster reshard' {
+        It 'takes the slots redis-cli takes: <Count> from sources <From> (none: all) of [<Layout>]' -ForEach $ReshardCases {
+            $cluster = Get-LayoutCluster $Layout
+            $nodes, $ids = $cluster.Nodes, $cluster.Ids
+            [string[]] $sources = @($From | ForEach-Object { $ids[$_] })
+            $fromArgument = if ($sources) { $sources -join ',' } else { 'all' }
+            $before = Get-TestNodeState -Node $nodes
+            $output = Get-PlainOutput ('' | redis-cli --cluster reshard $nodes[0].EndPoint --cluster-from $fromArgument --cluster-to $ids[3] --cluster-slots $Count 2>&1)
+            $byRedisCli = @{}
+            foreach ($line in $output) {
+                if ($line -match 'Moving slot (\d+) from ([0-9a-f]{40})') {
+                    if (-not $byRedisCli.ContainsKey($Matches[2])) { $byRedisCli[$Matches[2]] = [System.Collections.Generic.List[int]]::new() }
+                    $byRedisCli[$Matches[2]].Add([int]$Matches[1])
+                }
             }
-        }
 
-        $plan = [RedisCluster.ReshardPlanner]::Plan((Get-Topology $nodes[0]), $ids[3], $sources, [int]$Count)
+            $plan = [RedisCluster.ReshardPlanner]::Plan((Get-Topology $nodes[0]), $ids[3], $sources, [int]$Count)
 
-        $plan.SlotCount | Should -Be $Count
-        $redisCliCount = ($byRedisCli.Values | ForEach-Object Count | Measure-Object -Sum).Sum
-        foreach ($transfer in $plan.Transfers) {
-            $ours = @($transfer.Slots.AllSlots())
-            $theirs = @($byRedisCli[$transfer.SourceId])
-            if ($redisCliCount -eq $Count) { "$ours" | Should -Be "$theirs" -Because "$($transfer.SourceEndPoint) gives the same slots" }
-            else {
-                # A set: -notcontains on an array made this check quadratic, seconds for the 12,345-slot case.
-                $planned = [System.Collections.Generic.HashSet[int]]::new([int[]]$ours)
-                $theirs | Where-Object { -not $planned.Contains($_) } | Should -BeNullOrEmpty -Because 'redis-cli moved fewer slots than asked, all of them among the planned'
+            $plan.SlotCount | Should -Be $Count
+            $redisCliCount = ($byRedisCli.Values | ForEach-Object Count | Measure-Object -Sum).Sum
+            foreach ($transfer in $plan.Transfers) {
+                $ours = @($transfer.Slots.AllSlots())
+                $theirs = @($byRedisCli[$transfer.SourceId])
+                if ($redisCliCount -eq $Count) { "$ours" | Should -Be "$theirs" -Because "$($transfer.SourceEndPoint) gives the same slots" }
+                else {
+                    # A set: -notcontains on an array made this check quadratic, seconds for the 12,345-slot case.
+                    $planned = [System.Collections.Generic.HashSet[int]]::new([int[]]$ours)
+                    $theirs | Where-Object { -not $planned.Contains($_) } | Should -BeNullOrEmpty -Because 'redis-cli moved fewer slots than asked, all of them among the planned'
+                }
             }
+            @($byRedisCli.Keys | Where-Object { $plan.Transfers.SourceId -notcontains $_ }) | Should -BeNullOrEmpty
+            Get-TestNodeState -Node $nodes | Should -Be $before -Because "redis-cli was told not to proceed"
         }
-        @($byRedisCli.Keys | Where-Object { $plan.Transfers.SourceId -notcontains $_ }) | Should -BeNullOrEmpty
-        Get-TestNodeState -Node $nodes | Should -Be $before -Because "redis-cli was told not to proceed"
-    }
-}
-
-Describe 'RebalancePlanner beside redis-cli --cluster rebalance --cluster-simulate' -ForEach @{ Cases = $RebalanceCases } {
-    BeforeAll {
-        $script:Clusters = New-LayoutCluster $Cases
-    }
-    AfterAll {
-        foreach ($cluster in $Clusters.Values) { Stop-TestNode -Node $cluster.Nodes }
     }
 
-    It 'pairs masters as redis-cli does: threshold <Threshold>, empty masters <UseEmpty>, weights by node index <Weight.Keys> = <Weight.Values> on [<Layout>]' -ForEach $Cases {
-        $cluster = Get-LayoutCluster $Layout
-        $nodes, $ids = $cluster.Nodes, $cluster.Ids
-        $weights = [System.Collections.Generic.Dictionary[string, double]]::new()
-        foreach ($index in $Weight.Keys) { $weights[$ids[$index]] = $Weight[$index] }
-        $arguments = @('--cluster-threshold', "$Threshold")
-        if ($weights.Count) { $arguments += '--cluster-weight'; $arguments += @($weights.Keys | ForEach-Object { "$_=$($weights[$_])" }) }
-        if ($UseEmpty) { $arguments += '--cluster-use-empty-masters' }
-        $before = Get-TestNodeState -Node $nodes
-        $output = Get-PlainOutput (redis-cli --cluster rebalance $nodes[0].EndPoint --cluster-simulate @arguments 2>&1)
-        $byRedisCli = @($output | Where-Object { $_ -match '^Moving (\d+) slots from (\S+) to (\S+)' } | ForEach-Object { "$($Matches[2])>$($Matches[3]):$($Matches[1])" })
+    Describe 'RebalancePlanner beside redis-cli --cluster rebalance --cluster-simulate' {
+        It 'pairs masters as redis-cli does: threshold <Threshold>, empty masters <UseEmpty>, weights by node index <Weight.Keys> = <Weight.Values> on [<Layout>]' -ForEach $RebalanceCases {
+            $cluster = Get-LayoutCluster $Layout
+            $nodes, $ids = $cluster.Nodes, $cluster.Ids
+            $weights = [System.Collections.Generic.Dictionary[string, double]]::new()
+            foreach ($index in $Weight.Keys) { $weights[$ids[$index]] = $Weight[$index] }
+            $arguments = @('--cluster-threshold', "$Threshold")
+            if ($weights.Count) { $arguments += '--cluster-weight'; $arguments += @($weights.Keys | ForEach-Object { "$_=$($weights[$_])" }) }
+            if ($UseEmpty) { $arguments += '--cluster-use-empty-masters' }
+            $before = Get-TestNodeState -Node $nodes
+            $output = Get-PlainOutput (redis-cli --cluster rebalance $nodes[0].EndPoint --cluster-simulate @arguments 2>&1)
+            $byRedisCli = @($output | Where-Object { $_ -match '^Moving (\d+) slots from (\S+) to (\S+)' } | ForEach-Object { "$($Matches[2])>$($Matches[3]):$($Matches[1])" })
 
-        $plan = [RedisCluster.RebalancePlanner]::Plan((Get-Topology $nodes[0]), $weights, [double]$Threshold, [bool]$UseEmpty)
+            $plan = [RedisCluster.RebalancePlanner]::Plan((Get-Topology $nodes[0]), $weights, [double]$Threshold, [bool]$UseEmpty)
 
-        @($plan.Transfers | ForEach-Object { "$($_.SourceEndPoint)>$($_.TargetEndPoint):$($_.SlotCount)" }) | Should -Be $byRedisCli
-        $plan.IsWithinThreshold | Should -Be ([bool]($output -match 'No rebalancing needed'))
-        Get-TestNodeState -Node $nodes | Should -Be $before -Because 'a simulated rebalance changes nothing'
+            @($plan.Transfers | ForEach-Object { "$($_.SourceEndPoint)>$($_.TargetEndPoint):$($_.SlotCount)" }) | Should -Be $byRedisCli
+            $plan.IsWithinThreshold | Should -Be ([bool]($output -match 'No rebalancing needed'))
+            Get-TestNodeState -Node $nodes | Should -Be $before -Because 'a simulated rebalance changes nothing'
+        }
     }
 }
