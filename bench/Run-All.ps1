@@ -12,6 +12,7 @@ $runs = @(
     @{ Name = 'NodeListLatency'; Arguments = @{} },
     @{ Name = 'ClusterCheck'; Arguments = @{} },
     @{ Name = 'AddNode'; Arguments = @{} },
+    @{ Name = 'Reshard'; Arguments = @{} },
     @{ Name = 'ImportCost'; Arguments = @{} }
 )
 foreach ($run in $runs) {

@@ -12,22 +12,34 @@ namespace RedisCluster.Engine
     /// The library neither discovers the other cluster nodes nor follows redirections: every command carries
     /// <see cref="CommandFlags.NoRedirect"/>, so a MOVED reply is an error from the node asked.
     /// </summary>
+    /// <remarks>
+    /// A MOVED or ASK reply, though not followed, makes the library add the node it names to the multiplexer's
+    /// servers (ServerSelectionStrategy.TryResend registers the endpoint before it looks at NoRedirect) and connect
+    /// to it; the commands it routes from then on (IDatabase.Execute, keyless) go to either server in turn, so a
+    /// GETKEYSINSLOT was answered by the other node and a DUMP with "MOVED" pointing back at the node asked. The
+    /// server API that would pin a command to one server is refused in the proxy mode that keeps the library from
+    /// discovering the cluster. So a multiplexer that has learned of another server is used no more: the next
+    /// command opens a fresh one (the registration happens while the redirect reply is read, before that other
+    /// server can be connected, and routing happens when a command is queued, so no command reaches it), and the
+    /// old one closes once its commands in flight have their answers.
+    /// </remarks>
     internal sealed class NodeClient : INodeClient
     {
         // Administration never subscribes; without these commands the library opens no second socket per node.
         private static readonly CommandMap NoSubscriptions = CommandMap.Create(
             new HashSet<string> { "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE" }, available: false);
 
-        private readonly ConnectionMultiplexer _multiplexer;
-        private readonly IDatabase _database;
+        private readonly ConnectionSettings _settings;
+        private readonly SemaphoreSlim _replacing = new SemaphoreSlim(1, 1);
+        private volatile ConnectionMultiplexer _multiplexer;
+        private volatile bool _disposed;
 
-        private NodeClient(NodeEndPoint endPoint, ConnectionMultiplexer multiplexer, TimeSpan commandTimeout)
+        private NodeClient(NodeEndPoint endPoint, ConnectionSettings settings, ConnectionMultiplexer multiplexer, TimeSpan commandTimeout)
         {
             EndPoint = endPoint;
+            _settings = settings;
             _multiplexer = multiplexer;
             CommandTimeout = commandTimeout;
-            // With a single endpoint and no cluster discovery, the database API reaches exactly this node.
-            _database = multiplexer.GetDatabase();
         }
 
         public NodeEndPoint EndPoint { get; }
@@ -36,7 +48,33 @@ namespace RedisCluster.Engine
 
         public bool IsConnected => _multiplexer.IsConnected;
 
-        public static async Task<INodeClient> ConnectAsync(NodeEndPoint endPoint, ConnectionSettings settings, TimeSpan commandTimeout, CancellationToken cancellationToken)
+        public static async Task<INodeClient> ConnectAsync(NodeEndPoint endPoint, ConnectionSettings settings, TimeSpan commandTimeout, CancellationToken cancellationToken) =>
+            new NodeClient(endPoint, settings, await OpenAsync(endPoint, settings, commandTimeout, cancellationToken).ConfigureAwait(false), commandTimeout);
+
+        /// <summary>True once the library knows a server besides the one configured: it learned it from a redirect reply.</summary>
+        internal static bool KnowsOtherServers(ConnectionMultiplexer multiplexer) => multiplexer.GetEndPoints().Length > 1;
+
+        /// <summary>The multiplexer to queue the next command on: a fresh one if the current one has learned of another server.</summary>
+        private async Task<ConnectionMultiplexer> MultiplexerAsync(CancellationToken cancellationToken)
+        {
+            var current = _multiplexer;
+            if (!KnowsOtherServers(current)) return current;
+            await _replacing.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (_multiplexer != current) return _multiplexer;
+                _multiplexer = await OpenAsync(EndPoint, _settings, CommandTimeout, cancellationToken).ConfigureAwait(false);
+                _ = current.CloseAsync(allowCommandsToComplete: true).ContinueWith(t => current.Dispose(), TaskScheduler.Default);
+                if (_disposed) _multiplexer.Dispose();
+                return _multiplexer;
+            }
+            finally
+            {
+                _replacing.Release();
+            }
+        }
+
+        private static async Task<ConnectionMultiplexer> OpenAsync(NodeEndPoint endPoint, ConnectionSettings settings, TimeSpan commandTimeout, CancellationToken cancellationToken)
         {
             var options = BuildOptions(endPoint, settings, commandTimeout);
             ConnectionMultiplexer multiplexer;
@@ -69,7 +107,7 @@ namespace RedisCluster.Engine
                 throw diagnosis ?? new RedisClusterException(FailureKind.Unreachable,
                     $"{endPoint} answers, but a connection could not be set up ({e.FailureType}).", endPoint, e) { ErrorId = "NodeUnreachable" };
             }
-            return new NodeClient(endPoint, multiplexer, commandTimeout);
+            return multiplexer;
         }
 
         private static ConfigurationOptions BuildOptions(NodeEndPoint endPoint, ConnectionSettings settings, TimeSpan commandTimeout)
@@ -135,7 +173,9 @@ namespace RedisCluster.Engine
             }
             cancellationToken.ThrowIfCancellationRequested();
             CommandLog.Write(EndPoint, command);
-            var call = _database.ExecuteAsync(command.Name, command.Arguments.Select(ToLibraryArgument).ToList(), CommandFlags.NoRedirect);
+            var multiplexer = await MultiplexerAsync(cancellationToken).ConfigureAwait(false);
+            // With a single server known and no cluster discovery, the database API reaches exactly this node.
+            var call = multiplexer.GetDatabase().ExecuteAsync(command.Name, command.Arguments.Select(ToLibraryArgument).ToList(), CommandFlags.NoRedirect);
             try
             {
                 // The library ends every call at its own timeout; a timer is needed only for a shorter one.
@@ -200,7 +240,11 @@ namespace RedisCluster.Engine
             }
         }
 
-        public void Dispose() => _multiplexer.Dispose();
+        public void Dispose()
+        {
+            _disposed = true;
+            _multiplexer.Dispose();
+        }
     }
 
     /// <summary>The engine's entry point: what the module hands to <see cref="RedisClusterConnection"/>.</summary>

@@ -91,17 +91,27 @@ namespace RedisCluster
                 bool dropped = task.Status == TaskStatus.RanToCompletion && !task.Result.IsConnected;
                 if (task.IsFaulted || task.IsCanceled || dropped)
                 {
-                    // A failed or dropped connection is not kept: the node may be back by this or the next call.
+                    // A failed or dropped connection is not kept, and not handed out again: this call connects anew,
+                    // as the node may be back already (restarted since an earlier read found it down). Only a
+                    // failure of that new attempt reaches the caller.
                     if (((ICollection<KeyValuePair<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>>>)_clients).Remove(
                         new KeyValuePair<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>>(key, lazy)) && dropped)
                     {
                         task.Result.Dispose();
                     }
-                    if (dropped && attempt == 0) continue;
+                    if (attempt == 0) continue;
                 }
                 return WithCancellation(task, cancellationToken);
             }
         }
+
+        /// <summary>
+        /// A client of the caller's own, not shared with other work: for command pairs that must reach the node back
+        /// to back, such as ASKING then DUMP, which other commands pipelined on a shared socket could split. The
+        /// caller disposes it.
+        /// </summary>
+        internal Task<INodeClient> OpenPrivateClientAsync(NodeEndPoint endPoint, CancellationToken cancellationToken) =>
+            _connector.ConnectAsync(endPoint, Settings, Settings.CommandTimeout, cancellationToken);
 
         /// <summary>CLUSTER NODES from the current node, falling back to the seeds and then every other known node.</summary>
         public async Task<ClusterTopology> GetTopologyAsync(CancellationToken cancellationToken)

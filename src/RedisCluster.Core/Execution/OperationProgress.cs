@@ -7,12 +7,13 @@ namespace RedisCluster
     /// </summary>
     public sealed class OperationProgress
     {
-        public OperationProgress(string activity, string status, int percentComplete, string detail = null)
+        public OperationProgress(string activity, string status, int percentComplete, string detail = null, int secondsRemaining = -1)
         {
             Activity = activity;
             Status = status;
             PercentComplete = percentComplete;
             Detail = detail;
+            SecondsRemaining = secondsRemaining;
         }
 
         /// <summary>Something the user must hear about though the work goes on (or went on): shown as a warning.</summary>
@@ -26,5 +27,8 @@ namespace RedisCluster
 
         /// <summary>What changes from report to report (elapsed time, counts), shown but not logged.</summary>
         public string Detail { get; }
+
+        /// <summary>The time the work expects still to take, in whole seconds; -1 when it cannot tell yet (Write-Progress's convention).</summary>
+        public int SecondsRemaining { get; }
     }
 }

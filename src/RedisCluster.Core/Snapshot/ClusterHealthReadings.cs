@@ -222,7 +222,7 @@ namespace RedisCluster
         /// scripts (an ACL without EVAL, scripting disabled) is asked slot by slot, all at once. ByScript says which
         /// way the counts came.
         /// </summary>
-        private static async Task<(IReadOnlyDictionary<int, long> Counts, bool ByScript)> CountSlotsAsync(
+        internal static async Task<(IReadOnlyDictionary<int, long> Counts, bool ByScript)> CountSlotsAsync(
             INodeClient client, IEnumerable<int> slots, bool tryScripts, CancellationToken cancellationToken)
         {
             var slotList = slots.ToList();

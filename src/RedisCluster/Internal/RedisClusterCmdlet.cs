@@ -14,7 +14,8 @@ namespace RedisCluster.Internal
     public abstract class RedisClusterCmdlet : PSCmdlet, IDisposable
     {
         /// <summary>How long a stopped cmdlet still waits for its work's clean-up (say, a lowered timeout restored).</summary>
-        private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(15);
+        /// <summary>How long Ctrl+C waits for the work's clean-up (a lowered timeout restored, slots in flight closed).</summary>
+        protected virtual TimeSpan StopGracePeriod => TimeSpan.FromSeconds(15);
 
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
@@ -195,6 +196,7 @@ namespace RedisCluster.Internal
                 _record.StatusDescription = report.Status;
                 _record.CurrentOperation = report.Detail;
                 _record.PercentComplete = Math.Max(0, Math.Min(100, report.PercentComplete));
+                _record.SecondsRemaining = report.SecondsRemaining;
                 _cmdlet.WriteProgress(_record);
                 if (!string.Equals(report.Status, _lastStatus, StringComparison.Ordinal))
                 {
