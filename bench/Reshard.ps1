@@ -10,10 +10,7 @@
                 --cluster-yes` process (it reads the cluster, plans and moves);
     module    - in a child pwsh with the module loaded (not timed): connect, read the topology, plan with
                 ReshardPlanner (the same slots redis-cli takes) and move with SlotMigrator, the engine behind
-                Invoke-RedisReshard. This is the headline: a reshard in a fresh process, whose engine code the
-                .NET runtime compiles while it moves (about 1.5 CPU-seconds of tiered JIT on this machine);
-    module, warm - the same after 64 slots went to the new master and back in that process (not timed): a later
-                reshard in the same session.
+                Invoke-RedisReshard.
     Also printed: keys/s, the CPU-seconds the four redis-server processes used during the move (from
     /proc/<pid>/stat), and for the module the child process's CPU-seconds, its peak resident memory during the move
     (VmHWM, reset just before the move) and the managed bytes it allocated. After every move the bench checks that
@@ -32,9 +29,7 @@ param(
     # -1 keeps the engine's default; 0 turns the per-key MEMORY USAGE check off.
     [long] $BigKeyBytes = -1,
     # Which sides to time (all three by default): the module alone is handy to compare its own settings.
-    # ModuleWarm times the module as a second reshard in the same session finds it (its code compiled); the cold
-    # Module side, a reshard in a fresh process, is the headline.
-    [ValidateSet('Default', 'Pipeline', 'Module', 'ModuleWarm')] [string[]] $Side = @('Default', 'Pipeline', 'Module', 'ModuleWarm'),
+    [ValidateSet('Default', 'Pipeline', 'Module')] [string[]] $Side = @('Default', 'Pipeline', 'Module'),
     # Another build (an earlier commit), timed as a fourth side on an identical cluster in the same run.
     [string] $BaselineModulePath
 )
@@ -117,10 +112,7 @@ function New-BenchCluster {
     $total = 0
     foreach ($n in $masters) { $total += [long](Invoke-RedisCli $n.EndPoint $password DBSIZE) }
     if ($total -ne $KeyCount) { throw "the cluster holds $total keys after loading, not $KeyCount" }
-    [pscustomobject]@{
-        Nodes = $nodes; Target = $empty; TargetId = (Invoke-RedisCli $empty.EndPoint $password CLUSTER MYID)
-        FirstMasterId = (Invoke-RedisCli $masters[0].EndPoint $password CLUSTER MYID)
-    }
+    [pscustomobject]@{ Nodes = $nodes; Target = $empty; TargetId = (Invoke-RedisCli $empty.EndPoint $password CLUSTER MYID) }
 }
 
 # Every key kept: the four masters hold all the keys loaded, every node sees the new master owning the same SlotCount
@@ -156,7 +148,7 @@ function Invoke-RedisCliReshard($Cluster, [string[]] $Extra) {
     @{ Seconds = $seconds }
 }
 
-function Invoke-ModuleReshard($Cluster, [string] $Build = $script:ModulePath, [switch] $Warm) {
+function Invoke-ModuleReshard($Cluster, [string] $Build = $script:ModulePath) {
     $options = "`$options = [RedisCluster.SlotMigrationOptions]::new()`n"
     if ($KeysPerBatch) { $options += "`$options.KeysPerBatch = $KeysPerBatch`n" }
     if ($SlotsPerGroup) { $options += "`$options.SlotsPerGroup = $SlotsPerGroup`n" }
@@ -167,15 +159,7 @@ $options
 # Warm the JIT and the thread pool the way a second cmdlet call in a session finds them: not timed.
 `$warm = Connect-RedisCluster -EndPoint '$($Cluster.Nodes[0].EndPoint)' -Credential `$credential
 `$null = [RedisCluster.ReshardPlanner]::Plan(`$warm.GetTopologyAsync(`$none).GetAwaiter().GetResult(), '$($Cluster.TargetId)', `$null, $SlotCount)
-$(if ($Warm) { @"
-# A later move in the same session: 64 slots of one master go to the new one and back first, so the engine's code is
-# compiled as a second Invoke-RedisReshard in a session finds it (not timed).
-foreach (`$way in @(@('$($Cluster.TargetId)', '$($Cluster.FirstMasterId)'), @('$($Cluster.FirstMasterId)', '$($Cluster.TargetId)'))) {
-    `$there = [RedisCluster.ReshardPlanner]::Plan(`$warm.GetTopologyAsync(`$none).GetAwaiter().GetResult(), `$way[0], @(`$way[1]), 64)
-    `$null = [RedisCluster.SlotMigrator]::new(`$warm, `$options).MoveAsync(`$there.GetType().GetProperty('Moves', [Reflection.BindingFlags]'NonPublic, Instance').GetValue(`$there), `$null, `$none).GetAwaiter().GetResult()
-    `$null = [RedisCluster.SlotMoveSettling]::WaitForAgreementAsync(`$warm, `$null, `$none).GetAwaiter().GetResult()
-}
-"@ })`$warm | Disconnect-RedisCluster
+`$warm | Disconnect-RedisCluster
 [GC]::Collect()
 `$self = [Diagnostics.Process]::GetCurrentProcess()
 [IO.File]::WriteAllText('/proc/self/clear_refs', '5')
@@ -207,7 +191,6 @@ $sides = [ordered]@{}
 if ($Side -contains 'Default') { $sides['redis-cli default'] = { param($c) Invoke-RedisCliReshard $c @() } }
 if ($Side -contains 'Pipeline') { $sides['redis-cli pipeline 1000'] = { param($c) Invoke-RedisCliReshard $c @('--cluster-pipeline', '1000') } }
 if ($Side -contains 'Module') { $sides['RedisCluster'] = { param($c) Invoke-ModuleReshard $c } }
-if ($Side -contains 'ModuleWarm') { $sides['RedisCluster, warm'] = { param($c) Invoke-ModuleReshard $c -Warm } }
 if ($BaselineModulePath) { $sides['Baseline build'] = { param($c) Invoke-ModuleReshard $c $BaselineModulePath } }
 $names = @($sides.Keys)
 $rows = @{}
@@ -245,7 +228,6 @@ function Get-Ratio($Theirs, $Ours) { if ($Theirs -and $Ours) { [Math]::Round($Th
 $default = Get-RowMedian 'redis-cli default' { $_.Seconds }
 $pipeline = Get-RowMedian 'redis-cli pipeline 1000' { $_.Seconds }
 $ours = Get-RowMedian 'RedisCluster' { $_.Seconds }
-$warmed = Get-RowMedian 'RedisCluster, warm' { $_.Seconds }
 [pscustomobject]([ordered]@{
     Benchmark                         = "Reshard $SlotCount slots ($script:MovedKeys keys of $ValueBytes B) from 3 masters to a new one, cluster of $KeyCount keys"
     Iterations                        = $Iterations
@@ -264,10 +246,6 @@ $warmed = Get-RowMedian 'RedisCluster, warm' { $_.Seconds }
     'module RSS before move MB'       = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.RssBeforeMB }) 0
     'module peak RSS during move MB'  = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.PeakRssMB }) 0
     'module allocated during move MB' = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.AllocatedMB }) 0
-    'RedisCluster warm s'             = Get-Rounded $warmed
-    'warm ratio vs default'           = Get-Ratio $default $warmed
-    'warm ratio vs pipeline 1000'     = Get-Ratio $pipeline $warmed
-    'module CPU s warm'               = Get-Rounded (Get-RowMedian 'RedisCluster, warm' { $_.Module.CpuSeconds })
     'Baseline build s'                = Get-Rounded (Get-RowMedian 'Baseline build' { $_.Seconds })
     'every key kept'                  = $true
 })

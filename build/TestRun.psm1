@@ -155,8 +155,7 @@ function Get-PesterVerdict {
         if ($null -eq $summary) { throw 'the file is empty' }
         $counts = @{ Passed = [int]$summary.Passed; Failed = [int]$summary.Failed; Total = [int]$summary.Total }
         $failedContainers = @($summary.FailedContainers | ForEach-Object { [string]$_ })
-        # Absent from a summary written before the list existed; its absence hides no failure the counts miss.
-        if ($summary.PSObject.Properties['FailedTests']) { $counts.FailedTests = @($summary.FailedTests | ForEach-Object { Format-FailedTest $_.Name $_.Message }) }
+        $counts.FailedTests = @($summary.FailedTests | ForEach-Object { Format-FailedTest $_.Name $_.Message })
     }
     catch {
         return New-StepResult $project $ExitCode -Incomplete -Problem "summary unreadable ($($_.Exception.GetBaseException().Message)), results incomplete"

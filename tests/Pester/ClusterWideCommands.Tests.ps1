@@ -107,8 +107,10 @@ Describe 'Invoke-RedisClusterCommand' {
     It 'reports an unreachable node as its result' {
         $spare = New-TestCluster -Masters 3 -ReplicasPerMaster 0 -Password $Password
         try {
-            $connection = Connect-RedisCluster -EndPoint $spare[0].EndPoint -Credential $Cred -ConnectTimeoutSeconds 2
+            # Stopped before connecting, so no client to it exists: one made earlier may not have noticed the drop yet
+            # when PING goes out, and then reports NodeUnreachable (dropped during PING) rather than a refused connect.
             Stop-TestNode -Node $spare[2]
+            $connection = Connect-RedisCluster -EndPoint $spare[0].EndPoint -Credential $Cred -ConnectTimeoutSeconds 2
             $results = Invoke-RedisClusterCommand -Connection $connection -Command PING
             ($results | Where-Object EndPoint -eq $spare[2].EndPoint).ErrorId | Should -Be 'ConnectionRefused'
             @($results | Where-Object Succeeded).Count | Should -Be 2

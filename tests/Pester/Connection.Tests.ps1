@@ -140,6 +140,27 @@ Describe 'A connection outlives the node it came through' {
     }
     AfterAll { Stop-TestNode -Node $Own }
 
+    It 'reads a restarted node at once, though a read failed while it did not answer' {
+        $connection = Connect-RedisCluster -EndPoint $Own[0].EndPoint -Credential $Cred -ConnectTimeoutSeconds 1
+        $victim = $Own[2]
+        Stop-TestNode -Node $victim
+        Restart-TestNode -Node $victim
+        # Back, but not answering yet (as a node still starting up): the read connecting to it fails, and does so
+        # after the connect timeout, once the attempt is under way.
+        & kill -STOP $victim.ProcessId
+        try {
+            $down = Get-RedisClusterInfo -Connection $connection | Where-Object EndPoint -eq $victim.EndPoint
+            $down.IsReachable | Should -BeFalse
+        } finally { & kill -CONT $victim.ProcessId }
+
+        # Answering now: the very next read reaches it, rather than repeat the failed attempt.
+        $info = Get-RedisClusterInfo -Connection $connection
+        @($info | Where-Object { -not $_.IsReachable } | ForEach-Object Error) | Should -BeNullOrEmpty
+        $info.Count | Should -Be 3
+        Wait-TestClusterOk -Node $Own
+        $connection | Disconnect-RedisCluster
+    }
+
     It 'asks the other known nodes when the node it connected through is gone' {
         # Only the first node is given: the others are known because Connect-RedisCluster read the topology.
         $connection = Connect-RedisCluster -EndPoint $Own[0].EndPoint -Credential $Cred

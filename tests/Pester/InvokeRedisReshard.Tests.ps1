@@ -138,7 +138,15 @@ Describe 'Invoke-RedisReshard' {
         $result.SlotsMoved | Should -Be 1
         $result.Issues.Count | Should -Be 1
         $result.Issues[0].Slot | Should -Be $differSlot
+        $result.Issues[0].Outcome | Should -Be 'KeyConflict'
+        $result.Issues[0].LeftOpen | Should -BeTrue
         $result.Issues[0].Keys | Should -Be @('{differ}:5')
+        # Both values kept, the slot open on both sides: nothing decided for the user.
+        $differOwner = Get-OwnerOf $differSlot $Nodes
+        Invoke-RedisCli $differOwner.EndPoint '' GET '{differ}:5' | Should -Be $data['{differ}:5']
+        Invoke-RedisCli $target.EndPoint -InputLines 'ASKING', 'GET {differ}:5' | Select-Object -Last 1 | Should -Be 'the-targets-value'
+        (Get-TestNodeView $differOwner.EndPoint | Where-Object { $_.Flags -contains 'myself' }).Open | Should -Be "[$differSlot->-$($target.Id)]"
+        (Get-TestNodeView $target.EndPoint | Where-Object { $_.Flags -contains 'myself' }).Open | Should -Be "[$differSlot-<-$($differOwner.Id)]"
         $conflicts.Count | Should -Be 1
         $conflicts[0].FullyQualifiedErrorId | Should -Be 'SlotKeyConflict,RedisCluster.Commands.InvokeRedisReshardCommand'
         $conflicts[0].CategoryInfo.Category | Should -Be 'ResourceExists'
@@ -163,6 +171,14 @@ Describe 'Invoke-RedisReshard' {
         $address, $port = $target.EndPoint -split ':'
         $migrate = @('MIGRATE', $address, $port, '', 0, 5000, 'KEYS') + @(1..25 | ForEach-Object { "{open}:$_" })
         $null = Invoke-RedisCli $source.EndPoint '' @migrate
+        [int](Invoke-RedisCli $source.EndPoint '' CLUSTER COUNTKEYSINSLOT $slot) | Should -Be 35
+        # What -Resume starts from: the executor reads the move back from the markers alone.
+        $snapshot = [RedisCluster.ClusterSnapshot]::ReadAsync($Connection, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        $open = @([RedisCluster.SlotMigrator]::OpenSlotMoves($snapshot))
+        $open.Count | Should -Be 1
+        $open[0].Slot | Should -Be $slot
+        "$($open[0].Source)" | Should -Be $source.Id
+        "$($open[0].Target)" | Should -Be $target.Id
 
         $resumed = Invoke-RedisReshard -Resume
         $again = Invoke-RedisReshard -Resume -InformationVariable said -InformationAction SilentlyContinue

@@ -172,3 +172,129 @@ Remove-RedisClusterNode -EndPoint $Entry -Credential `$cred -NodeId $($master.No
         Assert-ClusterInvariant -Node $pair -Password $Password
     }
 }
+
+Describe 'Remove-RedisClusterNode stopped part way' {
+    BeforeAll {
+        # Four masters without replicas, made by redis-cli: each test removes (or starts removing) one of them and
+        # leaves a whole cluster behind, so the tests do not depend on each other's order.
+        $script:Rest = [System.Collections.Generic.List[object]]::new()
+        $Rest.AddRange(@(New-TestCluster -Masters 4 -ReplicasPerMaster 0 -Password $Password))
+        $script:RestEntry = $Rest[0].EndPoint
+        $script:RestConnection = Connect-RedisCluster -EndPoint $RestEntry -Credential $Cred
+
+        # A master other than the way in that owns the slot of this hash tag: the first tag that gives one.
+        function Get-OwnerOfTag([string] $Prefix) {
+            $masters = @(Get-TestNodeView $RestEntry $Password | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 -and $_.EndPoint -ne $RestEntry })
+            for ($i = 0; ; $i++) {
+                $tag = "$Prefix$i"
+                $slot = [RedisCluster.HashSlot]::Of($tag)
+                $owner = $masters | Where-Object { (Get-SlotSet $_.Slots).Contains($slot) }
+                if ($owner) { return [pscustomobject]@{ Tag = $tag; Slot = $slot; Owner = $owner } }
+            }
+        }
+    }
+    BeforeEach { foreach ($n in $Rest) { $null = Invoke-RedisCli $n.EndPoint $Password FLUSHALL } }
+    AfterAll { $RestConnection | Disconnect-RedisCluster }
+
+    It 'stops before forgetting anything when a key differs on the master taking its slot, names the key, and -Replace then finishes the removal with the node''s value' {
+        $data = Write-TestData -Node $Rest -Password $Password -Count 200 -Prefix 'clash'
+        $chosen = Get-OwnerOfTag 'clash'
+        $node = $chosen.Owner
+        $keys = @(1..20 | ForEach-Object { "{$($chosen.Tag)}:$_" })
+        $null = Invoke-RedisCli $node.EndPoint $Password -InputLines ($keys | ForEach-Object { "SET $_ node-value-$_" })
+        foreach ($k in $keys) { $data[$k] = "node-value-$k" }
+        $plan = [RedisCluster.NodeRemover]::new($RestConnection, $null).PlanAsync([RedisCluster.NodeId]::Parse($node.Id), [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        $receiver = Get-TestNodeView $RestEntry $Password | Where-Object Id -eq ($plan.Transfers | Where-Object { $_.Slots.ContainsSlot($chosen.Slot) }).TargetId
+        # The receiver already holds one of the keys with another value (the slot IMPORTING only while it is written).
+        $clash = $keys[4]
+        $null = Invoke-RedisCli $receiver.EndPoint $Password CLUSTER SETSLOT $chosen.Slot IMPORTING $node.Id
+        $null = Invoke-RedisCli $receiver.EndPoint $Password -InputLines 'ASKING', "SET $clash the-receivers-value"
+        $null = Invoke-RedisCli $receiver.EndPoint $Password CLUSTER SETSLOT $chosen.Slot STABLE
+
+        $err = Get-ErrorRecord { Remove-RedisClusterNode -Connection $RestConnection -NodeId $node.Id -Force }
+
+        $err.FullyQualifiedErrorId | Should -Be 'DrainIncomplete,RedisCluster.Commands.RemoveRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        "$err" | Should -BeLike "$($node.EndPoint) ($($node.Id.Substring(0, 8))) still owns 1 slot ($($chosen.Slot)) after its drain (*so it was not forgotten and stays in the cluster. Slot $($chosen.Slot) is left open (MIGRATING on $($node.Id.Substring(0, 8)), IMPORTING on $($receiver.Id.Substring(0, 8))): key(s) '$clash' exist on both nodes with different values*run the same command with -Replace*delete those keys on the node being removed first*"
+        # The rest of its slots moved; that one stays open with both values; nobody forgot the node, nor was it reset.
+        $own = Get-Own $node.EndPoint
+        $own.Id | Should -Be $node.Id
+        $own.Slots | Should -Be @("$($chosen.Slot)")
+        $own.Open | Should -Be @("[$($chosen.Slot)->-$($receiver.Id)]")
+        (Get-Own $receiver.EndPoint).Open | Should -Be @("[$($chosen.Slot)-<-$($node.Id)]")
+        Invoke-RedisCli $node.EndPoint $Password GET $clash | Should -Be "node-value-$clash"
+        Invoke-RedisCli $receiver.EndPoint $Password -InputLines 'ASKING', "GET $clash" | Select-Object -Last 1 | Should -Be 'the-receivers-value'
+        foreach ($n in $Rest) { Get-View $n.EndPoint | Where-Object Id -eq $node.Id | Should -Not -BeNullOrEmpty -Because "$($n.EndPoint) still knows it" }
+        $stillThere = [int](Invoke-RedisCli $node.EndPoint $Password CLUSTER COUNTKEYSINSLOT $chosen.Slot)
+
+        $result = Remove-RedisClusterNode -Connection $RestConnection -NodeId $node.Id -Replace -Force
+
+        $result.SlotsMoved | Should -Be 1
+        $result.KeysMoved | Should -Be $stillThere
+        $result.IsReset | Should -BeTrue
+        $null = $Rest.Remove(($Rest | Where-Object EndPoint -eq $node.EndPoint))
+        foreach ($n in $Rest) { Get-View $n.EndPoint | Where-Object Id -eq $node.Id | Should -BeNullOrEmpty -Because "$($n.EndPoint) forgot it" }
+        Assert-ClusterInvariant -Node $Rest -Password $Password -ExpectedData $data
+    }
+
+    It 'on Ctrl+C mid-drain finishes the slots in flight and returns promptly, with no slot open and the node neither forgotten nor reset' {
+        $data = Write-TestData -Node $Rest -Password $Password -Count 300 -Prefix 'stop'
+        $node = (Get-OwnerOfTag 'stop').Owner
+        $owned = (Get-SlotSet $node.Slots).Count
+
+        # Stopped once the first group of 64 slots is done: the migrator's first report of slots moved.
+        $run = Start-StoppedOnProgress -Command Remove-RedisClusterNode -ProgressPattern '(?m)^[1-9]\d* of \d+ slots' -Parameters @{
+            EndPoint = $RestEntry; Credential = $Cred; NodeId = $node.Id; Force = $true; SlotsPerGroup = 64
+        }
+        try {
+            Wait-Until { $run.Running.IsCompleted } -Because 'the stopped removal has returned' -TimeoutSeconds 90
+            $run.Stopper.Stopped | Should -BeTrue
+            $run.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            # The groups in flight finish first: seconds, not the grace period's minute and more.
+            $run.Stopper.SinceStop.Elapsed.TotalSeconds | Should -BeLessThan 10
+        } finally { $run.Shell.Dispose() }
+
+        $own = Get-Own $node.EndPoint
+        $own.Id | Should -Be $node.Id
+        $left = (Get-SlotSet $own.Slots).Count
+        $left | Should -BeGreaterThan 0
+        $left | Should -BeLessThan $owned
+        # Whole groups moved: the one in flight was finished, none was cut short.
+        ($owned - $left) % 64 | Should -Be 0
+        foreach ($n in $Rest) { Get-View $n.EndPoint | Where-Object Id -eq $node.Id | Should -Not -BeNullOrEmpty -Because "$($n.EndPoint) still knows it" }
+        Assert-ClusterInvariant -Node $Rest -Password $Password -ExpectedData $data
+    }
+
+    It 'names the node that refused CLUSTER FORGET (ForgetFailed) after the others forgot, and leaves the removed node unreset' {
+        # An empty master to remove, met by the cluster through the fixture, and a user allowed everything but
+        # CLUSTER FORGET on one node of the cluster: that node answers NOPERM, every time.
+        $refuser = $Rest[1]
+        $extra = Start-TestNode -Password $Password
+        try {
+            foreach ($n in @($Rest) + $extra) { $null = Invoke-RedisCli $n.EndPoint $Password ACL SETUSER remover on '>remover-pw' '~*' '&*' '+@all' }
+            $null = Invoke-RedisCli $refuser.EndPoint $Password ACL SETUSER remover '-cluster|forget'
+
+            $null = Invoke-RedisCli $RestEntry $Password CLUSTER MEET $extra.Host $extra.Port
+            $extraId = (Get-Own $extra.EndPoint).Id
+            Wait-Until -TimeoutSeconds 20 -Because 'every node knows the new master' {
+                @($Rest | Where-Object { -not (Get-View $_.EndPoint | Where-Object { $_.Id -eq $extraId -and $_.Flags -notcontains 'handshake' }) }).Count -eq 0
+            }
+
+            $err = Get-ErrorRecord { Remove-RedisClusterNode -EndPoint $RestEntry -Credential (New-TestCredential 'remover-pw' 'remover') -NodeId $extraId -Force }
+
+            $err.FullyQualifiedErrorId | Should -Be 'ForgetFailed,RedisCluster.Commands.RemoveRedisClusterNodeCommand'
+            $err.CategoryInfo.Category | Should -Be 'SecurityError'
+            "$err" | Should -BeLike "1 of $($Rest.Count) node(s) did not forget $($extra.EndPoint) ($($extraId.Substring(0, 8))): $($refuser.EndPoint) answered CLUSTER FORGET with NOPERM *run CLUSTER FORGET $extraId on the nodes named within that time*It was not reset*"
+            foreach ($n in $Rest | Where-Object EndPoint -ne $refuser.EndPoint) { Get-View $n.EndPoint | Where-Object Id -eq $extraId | Should -BeNullOrEmpty -Because "$($n.EndPoint) forgot it" }
+            (Get-Own $extra.EndPoint).Id | Should -Be $extraId
+
+            # What the error says to do, within the others' 60-second ban.
+            $null = Invoke-RedisCli $refuser.EndPoint $Password CLUSTER FORGET $extraId
+            foreach ($n in $Rest) { Get-View $n.EndPoint | Where-Object Id -eq $extraId | Should -BeNullOrEmpty -Because "$($n.EndPoint) forgot it" }
+        } finally {
+            Stop-TestNode -Node $extra
+            foreach ($n in $Rest) { $null = Invoke-RedisCli $n.EndPoint $Password ACL DELUSER remover }
+        }
+        Assert-ClusterInvariant -Node $Rest -Password $Password
+    }
+}

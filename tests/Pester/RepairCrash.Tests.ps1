@@ -36,6 +36,11 @@ BeforeAll {
         @(1..200 | ForEach-Object { "$Prefix$_" } | Where-Object { $owned.Contains((Get-Slot $_)) } | Select-Object -First $Count)
     }
 
+    # One cluster of three masters with a replica each for the file, made once: the process kills leave it healed,
+    # and the master kills, which must come last, need the replicas.
+    $script:Nodes = @(New-TestCluster -Masters 3 -ReplicasPerMaster 1)
+    $null = Connect-RedisCluster -EndPoint $Nodes[0].EndPoint
+
     function Wait-Promoted([object] $Replica, [object[]] $Live) {
         # Until the replica is a master in its own view and every other live node lists it with slots.
         Wait-Until -TimeoutSeconds 30 -Because "$($Replica.EndPoint) takes over its dead master's slots" {
@@ -48,16 +53,11 @@ BeforeAll {
 }
 
 AfterAll {
+    Disconnect-RedisCluster
     Stop-TestNode
 }
 
 Describe 'Repair-RedisCluster after the reshard process is killed' {
-    BeforeAll {
-        $script:Nodes = @(New-TestCluster -Masters 3 -ReplicasPerMaster 0)
-        Connect-RedisCluster -EndPoint $Nodes[0].EndPoint | Out-Null
-    }
-    AfterAll { Disconnect-RedisCluster }
-
     It 'heals a reshard killed <StopAt>, the slots ending on the <EndsOn>' -ForEach @(
         @{ StopAt = 'AfterImporting'; EndsOn = 'source' }
         @{ StopAt = 'AfterMigrating'; EndsOn = 'target' }
@@ -85,8 +85,7 @@ Describe 'Repair-RedisCluster after the reshard process is killed' {
 
 Describe 'Repair-RedisCluster after a master is killed mid-slot' {
     BeforeAll {
-        $script:Nodes = @(New-TestCluster -Masters 3 -ReplicasPerMaster 1)
-        Connect-RedisCluster -EndPoint $Nodes[0].EndPoint | Out-Null
+        Clear-TestData $Nodes
         $script:Data = Write-TestData -Node $Nodes -Count 200 -Prefix 'steady'
 
         function Get-ReplicaOf([string] $MasterId) {
@@ -94,7 +93,6 @@ Describe 'Repair-RedisCluster after a master is killed mid-slot' {
             $Nodes | Where-Object { (Get-OwnLine $_.EndPoint).Id -eq $id }
         }
     }
-    AfterAll { Disconnect-RedisCluster }
 
     It 'refuses while the killed source owns slots (nothing changed), then heals once its replica took over: the target keeps its copies' {
         $masters = Get-Master $Nodes

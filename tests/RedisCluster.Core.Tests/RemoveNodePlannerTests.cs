@@ -227,14 +227,95 @@ namespace RedisCluster.Tests
         public void OpenSlotInvolvingTheNode_IsRefused_OthersAreNotItsConcern()
         {
             var scenario = new HealthScenario();
-            scenario.Views[21001] = TestData.Read("open-slot-source-21001.txt");
+            // 21001 imports slot 6000 from 21002: its removal would strand that slot.
+            scenario.Views[21001] = scenario.Views[21001].Replace("connected 0-5460", $"connected 0-5460 [6000-<-{Ids.N2}]");
             var e = Refusal(scenario, Ids.N1);
             Assert.Equal("SlotsOpen", e.ErrorId);
             Assert.Contains(RemoveNodePlanner.OpenSlotAdvice, e.Message);
             // The open slot is between 21001 and 21002: the replica of 21003 can go.
             Assert.Equal(5, Plan(scenario, Ids.N6).ForgottenBy.Count);
-            // 21002 is that slot's target, though only 21001's own line shows it.
+            // 21002, that slot's source, can go: its drain finishes the move towards 21001, where the slot was going.
+            Assert.Equal("6000", Plan(scenario, Ids.N2).UnfinishedSlots.ToString());
+        }
+
+        [Fact]
+        public void ASlotAnEarlierDrainLeftOpen_IsFinishedTowardsItsTarget_TheRestSpreadEvenly()
+        {
+            // What a removal of 21001 stopped by a key conflict in slot 100 leaves, before its other slots moved.
+            var scenario = new HealthScenario();
+            scenario.Views[21001] = TestData.Read("open-slot-source-21001.txt");
+            scenario.Views[21002] = TestData.Read("open-slot-target-21002.txt");
+
+            var plan = Plan(scenario, Ids.N1);
+
+            Assert.Equal("100", plan.UnfinishedSlots.ToString());
+            Assert.Equal(5461, plan.SlotCount);
+            var moveOf100 = Assert.Single(plan.Moves, m => m.Slot == 100);
+            Assert.Equal(Ids.Id(Ids.N2), moveOf100.Target);
+            Assert.Equal(new Dictionary<string, int> { ["127.0.0.1:21002"] = 8192, ["127.0.0.1:21003"] = 8192 }, SlotsAfter(plan));
+            Assert.Contains("(slot 100, left open by a move that stopped, is finished towards the master it was moving to)", plan.ToString());
+            // The target of that slot is still refused: its removal would strand it.
             Assert.Equal("SlotsOpen", Refusal(scenario, Ids.N2).ErrorId);
+        }
+
+        [Fact]
+        public void ASlotTheNodeMigratesToAMasterThatDoesNotAnswer_IsNotFinishedByTheDrain()
+        {
+            var scenario = new HealthScenario();
+            scenario.Views[21001] = TestData.Read("open-slot-source-21001.txt");
+            scenario.Down.Add(21002);
+            Assert.Equal("SlotsOpen", Refusal(scenario, Ids.N1).ErrorId);
+        }
+
+        [Fact]
+        public void AnotherOpenSlotInTheCluster_StillRefusesTheDrain()
+        {
+            var scenario = new HealthScenario();
+            scenario.Views[21001] = TestData.Read("open-slot-source-21001.txt");
+            // 21003 imports slot 7000 from 21002: nothing to do with 21001's drain, but slots must not move around it.
+            scenario.Views[21003] = scenario.Views[21003].Replace("connected 10923-16383", $"connected 10923-16383 [7000-<-{Ids.N2}]");
+            var e = Refusal(scenario, Ids.N1);
+            Assert.Equal("SlotsOpen", e.ErrorId);
+            Assert.Contains("slot 7000 importing from c2445dca", e.Message);
+            Assert.DoesNotContain("slot 100 ", e.Message);
+        }
+
+        [Fact]
+        public void ForgetTargets_AreTheNodesListingIt_PlusPlannedOnesThatStoppedAnswering()
+        {
+            var plan = Plan(new HealthScenario(), Ids.N4);
+            var later = new HealthScenario();
+            later.Down.Add(21006);
+            // 21006 answered when the removal was planned: it is asked, and named if it never forgets.
+            Assert.Equal(new[] { "127.0.0.1:21001", "127.0.0.1:21002", "127.0.0.1:21003", "127.0.0.1:21005", "127.0.0.1:21006" },
+                NodeRemover.ForgetTargets(plan, later.Snapshot()).Select(e => e.ToString()).OrderBy(e => e));
+
+            // A node silent already at planning was warned about then, and is not waited for.
+            var warned = new HealthScenario();
+            warned.Down.Add(21006);
+            var planWithoutIt = Plan(warned, Ids.N4);
+            Assert.DoesNotContain("127.0.0.1:21006", NodeRemover.ForgetTargets(planWithoutIt, warned.Snapshot()).Select(e => e.ToString()));
+        }
+
+        [Theory]
+        [InlineData("LOADING Redis is loading the dataset in memory", true)]
+        [InlineData("BUSY Redis is busy running a script.", true)]
+        [InlineData("TRYAGAIN Multiple keys request during rehashing of slot", true)]
+        [InlineData("NOPERM User operator has no permissions to run the 'cluster|forget' command", false)]
+        [InlineData("ERR Can't forget my master!", false)]
+        public void Forget_IsAskedAgainOnlyAfterATransientReply(string reply, bool transient)
+        {
+            var endPoint = NodeEndPoint.Parse("127.0.0.1:7000");
+            Assert.Equal(transient, NodeRemover.IsTransient(new RedisServerErrorException(endPoint, "CLUSTER FORGET", reply)));
+        }
+
+        [Fact]
+        public void Forget_IsAskedAgainWhenTheNodeDidNotAnswer()
+        {
+            var endPoint = NodeEndPoint.Parse("127.0.0.1:7000");
+            Assert.True(NodeRemover.IsTransient(new RedisClusterException(FailureKind.Unreachable, "refused", endPoint)));
+            Assert.True(NodeRemover.IsTransient(new RedisClusterException(FailureKind.Timeout, "slow", endPoint)));
+            Assert.False(NodeRemover.IsTransient(new RedisClusterException(FailureKind.Authentication, "denied", endPoint)));
         }
 
         [Fact]

@@ -91,13 +91,15 @@ namespace RedisCluster
                 bool dropped = task.Status == TaskStatus.RanToCompletion && !task.Result.IsConnected;
                 if (task.IsFaulted || task.IsCanceled || dropped)
                 {
-                    // A failed or dropped connection is not kept: the node may be back by this or the next call.
+                    // A failed or dropped connection is not kept, and not handed out again: this call connects anew,
+                    // as the node may be back already (restarted since an earlier read found it down). Only a
+                    // failure of that new attempt reaches the caller.
                     if (((ICollection<KeyValuePair<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>>>)_clients).Remove(
                         new KeyValuePair<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>>(key, lazy)) && dropped)
                     {
                         task.Result.Dispose();
                     }
-                    if (dropped && attempt == 0) continue;
+                    if (attempt == 0) continue;
                 }
                 return WithCancellation(task, cancellationToken);
             }

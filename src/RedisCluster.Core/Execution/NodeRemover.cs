@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -99,7 +100,7 @@ namespace RedisCluster
             SlotMigrationResult drain = null;
             if (!plan.IsEmpty)
             {
-                drain = await new SlotMigrator(_connection, _options).MoveAsync(plan.Moves, progress, cancellationToken).ConfigureAwait(false);
+                drain = await DrainAsync(plan, progress, cancellationToken).ConfigureAwait(false);
                 // Ctrl+C: the slots in flight were finished and closed; the node keeps the rest and stays in the cluster.
                 cancellationToken.ThrowIfCancellationRequested();
                 // Slots already on their target, or moved by someone else meanwhile, are not the node's any more; the wait
@@ -118,15 +119,51 @@ namespace RedisCluster
             return new RemoveNodeResult(plan, drain, replicasMoved, forgottenBy, reset, clock.Elapsed);
         }
 
+        /// <summary>
+        /// Moves the node's slots. A failure stops the engine with the slots in flight perhaps left open; the error then
+        /// says what finishes them, in this command's terms.
+        /// </summary>
+        private async Task<SlotMigrationResult> DrainAsync(RemoveNodePlan plan, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await new SlotMigrator(_connection, _options).MoveAsync(plan.Moves, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisClusterException e) when (e.ErrorId == "SlotMigrationStopped")
+            {
+                throw new RedisClusterException(e.Kind,
+                    $"{e.Message} {plan.NodeName} was not forgotten and stays in the cluster. Running the same command again finishes the slots left open " +
+                    "on their way to a master that answers, then goes on; Repair-RedisCluster finishes any other.", e.EndPoint, e.InnerException ?? e)
+                { ErrorId = e.ErrorId };
+            }
+        }
+
+        /// <summary>How many keys of one slot a message names.</summary>
+        private const int KeysNamed = 10;
+
+        /// <summary>
+        /// The removal stops where it is when its drain left the node slots: nothing is forgotten, and the same command
+        /// run again finishes them (the planner picks up the slots it left open) and goes on.
+        /// </summary>
         private static RedisClusterException DrainIncomplete(RemoveNodePlan plan, SlotMigrationResult drain, IReadOnlyList<SlotMigrationIssue> kept)
         {
-            bool open = kept.Any(i => i.LeftOpen);
-            string issues = string.Join("; ", kept.Take(3)) + (kept.Count > 3 ? $"; and {kept.Count - 3} more" : string.Empty);
-            return new RedisClusterException(FailureKind.InvalidState,
-                $"{plan.NodeName} still owns slots after its drain ({drain}): {issues}. It was not forgotten and stays in the cluster. " +
-                (open ? "Slots with keys on both sides are left open: compare the keys, then Repair-RedisCluster (or Invoke-RedisReshard -Resume -Replace) finishes them; " : string.Empty) +
-                "then run the same command again.", plan.Node.ToEndPoint())
-            { ErrorId = "DrainIncomplete" };
+            var conflicts = kept.Where(i => i.Outcome == SlotMigrationOutcome.KeyConflict).ToList();
+            var slots = new SlotRangeList(SlotRange.FromSlots(kept.Select(i => i.Slot)));
+            var text = new StringBuilder($"{plan.NodeName} still owns {slots.SlotCount} {SlotTransfer.SlotWord(slots.SlotCount)} ({slots}) after its drain ({drain}), " +
+                "so it was not forgotten and stays in the cluster.");
+            foreach (var conflict in conflicts.Take(3))
+            {
+                text.Append($" Slot {conflict.Slot} is left open (MIGRATING on {conflict.SourceId.Substring(0, 8)}, IMPORTING on {conflict.TargetId.Substring(0, 8)}): " +
+                    $"key(s) {conflict.KeyList(KeysNamed)} exist on both nodes with different values, so neither copy was overwritten.");
+            }
+            if (conflicts.Count > 3) text.Append($" {conflicts.Count - 3} more slot(s) are left open the same way.");
+            var others = kept.Except(conflicts).ToList();
+            if (others.Count > 0) text.Append(" " + string.Join("; ", others.Take(3)) + (others.Count > 3 ? $"; and {others.Count - 3} more." : "."));
+            text.Append(conflicts.Count > 0
+                ? " To keep the values of the node being removed, run the same command with -Replace; to keep the other copies, delete those keys on the node " +
+                  "being removed first and run it again. Either way it finishes the open slot(s), then forgets and resets the node."
+                : " Run the same command again.");
+            return new RedisClusterException(FailureKind.InvalidState, text.ToString(), plan.Node.ToEndPoint()) { ErrorId = "DrainIncomplete" };
         }
 
         /// <summary>
@@ -183,10 +220,12 @@ namespace RedisCluster
                     "Give them another master (Set-RedisClusterReplica), then run the same command again; nothing was forgotten.", following[0].EndPoint)
                 { ErrorId = "ReplicaStillFollows" };
             }
-            var forgetters = snapshot.Reachable.Where(s => s.Id != id && s.View.Find(id) != null).Select(s => s.EndPoint).ToList();
+            var forgetters = ForgetTargets(plan, snapshot);
             progress?.Report(new OperationProgress(Activity, $"Telling {forgetters.Count} node(s) to forget {plan.EndPoint}", 80));
             var window = new Deadline(deadline.Cap(ForgetRetryBudget));
-            var failures = (await Task.WhenAll(forgetters.Select(e => ForgetOnAsync(e, id, window, cancellationToken))).ConfigureAwait(false))
+            // Once started, the burst is not cut short by Ctrl+C (the window bounds it): nodes left half told would teach
+            // the node back to those that forgot it.
+            var failures = (await Task.WhenAll(forgetters.Select(e => ForgetOnAsync(e, id, window, CancellationToken.None))).ConfigureAwait(false))
                 .Where(f => f != null)
                 .ToList();
             if (failures.Count > 0)
@@ -194,7 +233,9 @@ namespace RedisCluster
                 throw new RedisClusterException(failures[0].Kind,
                     $"{failures.Count} of {forgetters.Count} node(s) did not forget {plan.NodeName}: {string.Join(" ", failures.Select(f => f.Message))} " +
                     $"The others did, and refuse it for {ForgetBanWindow.TotalSeconds:0} s: run CLUSTER FORGET {id} on the nodes named within that time, " +
-                    "or the ones that still know it teach it back to the others.", failures[0].EndPoint, failures[0])
+                    "or the ones that still know it teach it back to the others." +
+                    (plan.ResetsNode ? " It was not reset: once every node has forgotten it, Reset-RedisClusterNode -Hard -DeleteData makes it fit to join a cluster again." : string.Empty),
+                    failures[0].EndPoint, failures[0])
                 { ErrorId = "ForgetFailed" };
             }
             var others = snapshot.Reachable.Where(s => s.Id != id).Select(s => s.EndPoint).ToList();
@@ -202,6 +243,21 @@ namespace RedisCluster
                 window, $"Waiting for every node to forget {plan.EndPoint}", 90, progress, cancellationToken,
                 $"Nodes that still list it teach it back to the others once their {ForgetBanWindow.TotalSeconds:0}-second ban ends: run CLUSTER FORGET {id} on them.").ConfigureAwait(false);
             return forgetters.Select(e => e.ToString()).ToList();
+        }
+
+        /// <summary>
+        /// The nodes told to forget the removed one: every other node that answers and still lists it, and every node
+        /// the plan counted on that cannot be read now (a node that stopped answering mid-removal may be back within
+        /// the window: it is asked again, and named if it never forgets). Nodes already silent when the removal was
+        /// planned were named in a warning then.
+        /// </summary>
+        internal static IReadOnlyList<NodeEndPoint> ForgetTargets(RemoveNodePlan plan, ClusterSnapshot snapshot)
+        {
+            var id = plan.Node.Id;
+            var listing = snapshot.Reachable.Where(s => s.Id != id && s.View.Find(id) != null).Select(s => s.EndPoint);
+            var silent = plan.Forgetters.Select(f => f.ToEndPoint())
+                .Where(e => e != null && snapshot.Nodes.Any(s => s.EndPoint.Equals(e) && !s.IsReachable));
+            return listing.Concat(silent).Distinct().ToList();
         }
 
         /// <summary>CLUSTER FORGET on one node, asked again while it answers transiently; the failure, or null once it has forgotten the node.</summary>
@@ -235,7 +291,8 @@ namespace RedisCluster
             }
         }
 
-        private static bool IsTransient(RedisClusterException e) =>
+        /// <summary>Failures that may pass within the window (a node loading, busy, restarting or slow); any other reply is final.</summary>
+        internal static bool IsTransient(RedisClusterException e) =>
             e is RedisServerErrorException server
                 ? server.Code == ServerErrorCode.Loading || server.Code == ServerErrorCode.Busy || server.Code == ServerErrorCode.TryAgain
                 : e.Kind == FailureKind.Unreachable || e.Kind == FailureKind.Timeout;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace RedisCluster
 {
@@ -46,6 +47,10 @@ namespace RedisCluster
 
         /// <summary>The keys in question (for a conflict, the keys whose two values differ).</summary>
         public IReadOnlyList<string> Keys { get; }
+
+        /// <summary>The keys as a message names them: the first <paramref name="named"/> quoted, then how many more there are.</summary>
+        public string KeyList(int named) =>
+            string.Join(", ", Keys.Take(named).Select(k => $"'{k}'")) + (Keys.Count > named ? $" and {Keys.Count - named} more" : string.Empty);
 
         /// <summary>True when the slot was left open on the nodes (MIGRATING on the source, IMPORTING on the target).</summary>
         public bool LeftOpen => Outcome == SlotMigrationOutcome.KeyConflict;

@@ -38,12 +38,13 @@ namespace RedisCluster
     /// </summary>
     public sealed class RemoveNodePlan : SlotMovePlan
     {
-        internal RemoveNodePlan(ClusterTopology cluster, RedisClusterNode node, bool isReachable, IReadOnlyList<SlotTransfer> drain,
+        internal RemoveNodePlan(ClusterTopology cluster, RedisClusterNode node, bool isReachable, IReadOnlyList<SlotTransfer> drain, SlotRangeList unfinishedSlots,
             IReadOnlyList<ReplicaMove> replicaMoves, IReadOnlyList<RedisClusterNode> forgetters, IReadOnlyList<string> warnings)
             : base(cluster, drain)
         {
             Node = node;
             IsReachable = isReachable;
+            UnfinishedSlots = unfinishedSlots;
             ReplicaMoves = replicaMoves;
             ForgottenBy = forgetters.Select(f => f.EndPoint).ToList();
             Forgetters = forgetters;
@@ -59,6 +60,12 @@ namespace RedisCluster
 
         /// <summary>False for a node that did not answer: it is only forgotten, not drained or reset.</summary>
         public bool IsReachable { get; }
+
+        /// <summary>
+        /// Slots of the drain that a move which stopped left open (an earlier removal of the node stopped by a key
+        /// conflict or Ctrl+C, a killed process): they are finished towards the master they were moving to.
+        /// </summary>
+        public SlotRangeList UnfinishedSlots { get; }
 
         /// <summary>Replicas of the node that move to another master before it is forgotten (none may keep replicating it).</summary>
         public IReadOnlyList<ReplicaMove> ReplicaMoves { get; }
@@ -85,6 +92,10 @@ namespace RedisCluster
             {
                 text.AppendLine($"  {step++}. Move its {SlotCount} {SlotTransfer.SlotWord(SlotCount)} with their keys to {Transfers.Count} other master(s):");
                 foreach (var transfer in Transfers) text.AppendLine($"       {transfer.TargetName} takes {transfer.SlotCount} {SlotTransfer.SlotWord(transfer.SlotCount)}: {transfer.Slots}");
+                if (UnfinishedSlots.SlotCount > 0)
+                {
+                    text.AppendLine($"       ({SlotTransfer.SlotWord(UnfinishedSlots.SlotCount)} {UnfinishedSlots}, left open by a move that stopped, {(UnfinishedSlots.SlotCount == 1 ? "is" : "are")} finished towards the master {(UnfinishedSlots.SlotCount == 1 ? "it was" : "they were")} moving to)");
+                }
             }
             if (ReplicaMoves.Count > 0)
             {

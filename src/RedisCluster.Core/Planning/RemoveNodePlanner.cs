@@ -36,10 +36,15 @@ namespace RedisCluster
                     "Repair-RedisCluster assigns slots nobody serves. Nothing was changed.", node.ToEndPoint())
                 { ErrorId = "DeadMasterOwnsSlots" };
             }
-            // A slot half moved to or from the node would be stranded by its removal, whichever way it is.
-            if (snapshot.Reachable.Any(s => s.Myself != null && OpenMarkers(s.Myself).Any(m => s.Myself.Id == node.Id || m.Peer == node.Id)))
+            // Slots a stopped move left on their way from the node (an earlier removal stopped by a key conflict, say)
+            // are finished by this drain; any other slot half moved to or from the node would be stranded by its
+            // removal, whichever way it is.
+            var unfinished = reachable && node.Role == NodeRole.Master ? UnfinishedDrain(snapshot, cluster, node) : new SlotMove[0];
+            var finishing = new HashSet<int>(unfinished.Select(m => m.Slot));
+            if (snapshot.Reachable.Any(s => s.Myself != null &&
+                OpenMarkers(s.Myself).Any(m => !finishing.Contains(m.Slot) && (s.Myself.Id == node.Id || m.Peer == node.Id))))
             {
-                snapshot.EnsureReadyToMoveSlots(OpenSlotAdvice);
+                snapshot.EnsureReadyToMoveSlots(OpenSlotAdvice, finishing);
             }
 
             var drain = new List<SlotTransfer>();
@@ -47,8 +52,8 @@ namespace RedisCluster
             {
                 if (node.SlotCount > 0)
                 {
-                    snapshot.EnsureReadyToMoveSlots(OpenSlotAdvice);
-                    drain = Drain(node, Receivers(snapshot, cluster, node));
+                    snapshot.EnsureReadyToMoveSlots(OpenSlotAdvice, finishing);
+                    drain = Drain(node, Receivers(snapshot, cluster, node), unfinished);
                 }
                 else if (snapshot.Find(node.Id).KeyCount > 0)
                 {
@@ -70,7 +75,8 @@ namespace RedisCluster
                 warnings.Add($"{silent.EndPoint} does not answer, so it cannot be told to forget {node.Id.Short}: once the others' 60-second ban ends it can " +
                     "teach them the node again. When it is back, run CLUSTER FORGET there (or this command again).");
             }
-            return new RemoveNodePlan(cluster, node, reachable, drain, replicaMoves, forgetters, warnings);
+            var finished = new SlotRangeList(SlotRange.FromSlots(finishing));
+            return new RemoveNodePlan(cluster, node, reachable, drain, finished, replicaMoves, forgetters, warnings);
         }
 
         /// <summary>True when the node answered as itself (not some other node now at its address).</summary>
@@ -95,29 +101,49 @@ namespace RedisCluster
         }
 
         /// <summary>
+        /// Slots a move that stopped left open on their way from the node (an earlier removal of it stopped by a key
+        /// conflict, a killed process): the node still owns them, and their markers (MIGRATING on the node, IMPORTING
+        /// on the other side) agree on one move from the node to a master that can take slots. The drain finishes
+        /// each towards that master, where its keys were going.
+        /// </summary>
+        private static IReadOnlyList<SlotMove> UnfinishedDrain(ClusterSnapshot snapshot, ClusterTopology cluster, RedisClusterNode node) =>
+            SlotMigrator.OpenSlotMoves(snapshot)
+                .Where(m => m.Source == node.Id && node.OwnsSlot(m.Slot) &&
+                    cluster.Find(m.Target) is RedisClusterNode target && target.Role == NodeRole.Master && !target.IsFailing && Answers(snapshot, target.Id))
+                .ToList();
+
+        /// <summary>
         /// The node's slots, lowest first, in consecutive runs to the receivers: each slot goes to the master that
         /// owns fewest at that point (ties to the first in manager order), so the masters end as even as the slots
-        /// allow and only the removed node's slots move.
+        /// allow and only the removed node's slots move. Slots a stopped move left open (<paramref name="unfinished"/>)
+        /// go where they were moving, and count for their master.
         /// </summary>
-        internal static List<SlotTransfer> Drain(RedisClusterNode node, IReadOnlyList<RedisClusterNode> receivers)
+        internal static List<SlotTransfer> Drain(RedisClusterNode node, IReadOnlyList<RedisClusterNode> receivers, IReadOnlyCollection<SlotMove> unfinished = null)
         {
+            unfinished = unfinished ?? new SlotMove[0];
             var owned = receivers.ToDictionary(r => r.Id, r => r.SlotCount);
-            var taking = receivers.ToDictionary(r => r.Id, r => 0);
-            for (int i = 0; i < node.SlotCount; i++)
+            var taking = receivers.ToDictionary(r => r.Id, r => new List<int>());
+            foreach (var move in unfinished)
+            {
+                owned[move.Target]++;
+                taking[move.Target].Add(move.Slot);
+            }
+            var pinned = new HashSet<int>(unfinished.Select(m => m.Slot));
+            var rest = node.Slots.AllSlots().Where(slot => !pinned.Contains(slot)).ToList();
+            var counts = receivers.ToDictionary(r => r.Id, r => 0);
+            for (int i = 0; i < rest.Count; i++)
             {
                 var fewest = receivers.OrderBy(r => owned[r.Id]).First();
                 owned[fewest.Id]++;
-                taking[fewest.Id]++;
+                counts[fewest.Id]++;
             }
-            var slots = node.Slots.AllSlots().ToList();
-            var transfers = new List<SlotTransfer>();
             int next = 0;
-            foreach (var receiver in receivers.Where(r => taking[r.Id] > 0))
+            foreach (var receiver in receivers)
             {
-                transfers.Add(new SlotTransfer(node, receiver, slots.Skip(next).Take(taking[receiver.Id])));
-                next += taking[receiver.Id];
+                taking[receiver.Id].AddRange(rest.Skip(next).Take(counts[receiver.Id]));
+                next += counts[receiver.Id];
             }
-            return transfers;
+            return receivers.Where(r => taking[r.Id].Count > 0).Select(r => new SlotTransfer(node, r, taking[r.Id])).ToList();
         }
 
         /// <summary>

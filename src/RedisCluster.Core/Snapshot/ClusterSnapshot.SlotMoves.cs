@@ -9,12 +9,16 @@ namespace RedisCluster
         /// Slots some node marks MIGRATING or IMPORTING, from each node's line about itself (a node's markers show
         /// only there): what a move stopped by a crash or a key conflict leaves behind.
         /// </summary>
-        public IEnumerable<string> OpenSlotProblems()
+        public IEnumerable<string> OpenSlotProblems() => OpenSlotProblems(null);
+
+        /// <summary>The same, leaving out the slots given: ones the caller is about to finish.</summary>
+        private IEnumerable<string> OpenSlotProblems(ICollection<int> finishing)
         {
+            bool Counts(SlotMigration marker) => finishing == null || !finishing.Contains(marker.Slot);
             foreach (var node in Reachable.Where(n => n.Myself != null))
             {
-                foreach (var marker in node.Myself.MigratingSlots) yield return $"{node.EndPoint} has slot {marker.Slot} migrating to {marker.Peer.Short}";
-                foreach (var marker in node.Myself.ImportingSlots) yield return $"{node.EndPoint} has slot {marker.Slot} importing from {marker.Peer.Short}";
+                foreach (var marker in node.Myself.MigratingSlots.Where(Counts)) yield return $"{node.EndPoint} has slot {marker.Slot} migrating to {marker.Peer.Short}";
+                foreach (var marker in node.Myself.ImportingSlots.Where(Counts)) yield return $"{node.EndPoint} has slot {marker.Slot} importing from {marker.Peer.Short}";
             }
         }
 
@@ -35,11 +39,12 @@ namespace RedisCluster
         /// <summary>
         /// Refuses, before anything is changed, to plan slot moves on a cluster with open slots (ErrorId
         /// SlotsOpen; <paramref name="openSlotAdvice"/> says how the caller's command finishes them) or one not
-        /// healthy enough to move slots (ClusterNotReady).
+        /// healthy enough to move slots (ClusterNotReady). Markers on <paramref name="finishing"/> slots do not count:
+        /// the caller's plan finishes them.
         /// </summary>
-        public void EnsureReadyToMoveSlots(string openSlotAdvice)
+        public void EnsureReadyToMoveSlots(string openSlotAdvice, ICollection<int> finishing = null)
         {
-            var open = OpenSlotProblems().ToList();
+            var open = OpenSlotProblems(finishing).ToList();
             if (open.Count > 0)
             {
                 throw new RedisClusterException(FailureKind.InvalidState,

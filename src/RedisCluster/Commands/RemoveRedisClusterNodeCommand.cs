@@ -9,12 +9,21 @@ namespace RedisCluster.Commands
     /// replicas get other masters, every other node forgets it, and it is reset so it can join a cluster again. A
     /// node that does not answer is only forgotten. A node cmdlet (the node named by -NodeId or -EndPoint, or piped
     /// in) rather than a SlotMoveCmdlet: most removals move no slot, and the drain is one step of a plan whose
-    /// confirmation and result cover the whole removal; the drain runs with the engine's measured defaults.
+    /// confirmation and result cover the whole removal. The drain takes the slot movers' tuning parameters and -Replace
+    /// from <see cref="SlotMigrationParameters"/> (not -Parallelism: it has one source).
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = CurrentConnectionSet)]
     [OutputType(typeof(RemoveNodeResult))]
-    public sealed class RemoveRedisClusterNodeCommand : ClusterNodeCmdlet
+    public sealed class RemoveRedisClusterNodeCommand : ClusterNodeCmdlet, IDynamicParameters
     {
+        private readonly SlotMigrationParameters _migration = new SlotMigrationParameters();
+
+        /// <summary>-KeysPerBatch, -SlotsPerGroup, -MigrateTimeoutSeconds and -Replace, as the other slot movers have them.</summary>
+        public object GetDynamicParameters() => _migration;
+
+        /// <summary>Ctrl+C during the drain lets the groups of slots in flight finish, so none is left open.</summary>
+        protected override TimeSpan StopGracePeriod => base.StopGracePeriod + _migration.ExtraStopGrace;
+
         /// <summary>Remove without asking for confirmation (unless -Confirm is given too).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -33,7 +42,7 @@ namespace RedisCluster.Commands
             var node = TargetNode(TopologyOf(connection));
             if (node == null) return;
 
-            var remover = new NodeRemover(connection);
+            var remover = Guard(() => new NodeRemover(connection, _migration.ToOptions()));
             string target = node.EndPoint.Length > 0 ? node.EndPoint : node.NodeId;
             if (!TryAwait(token => remover.PlanAsync(node.Id, token), target, out var plan)) return;
             foreach (var warning in plan.Warnings) WriteWarning(warning);

@@ -6,8 +6,9 @@ using System.Management.Automation;
 namespace RedisCluster.Internal
 {
     /// <summary>
-    /// The base of every cmdlet that moves slots (Invoke-RedisReshard, Invoke-RedisRebalance, Repair-RedisCluster,
-    /// Remove-RedisClusterNode). It gives them the migration's tuning parameters and one way to move slots:
+    /// The base of the cmdlets that move slots across the cluster (Invoke-RedisReshard, Invoke-RedisRebalance,
+    /// Repair-RedisCluster). It gives them -Parallelism, the tuning parameters of <see cref="SlotMigrationParameters"/>
+    /// (which Remove-RedisClusterNode's drain shares) and one way to move slots:
     /// <list type="number">
     /// <item><see cref="ReadSnapshotReadyToMove"/>: read every node and refuse (SlotsOpen / ClusterNotReady) before anything changes;</item>
     /// <item>plan from <see cref="ClusterSnapshot.Reference"/> with a pure planner;</item>
@@ -17,44 +18,17 @@ namespace RedisCluster.Internal
     /// Slots left open by a key conflict become one non-terminating error each (ErrorId SlotKeyConflict) naming the keys,
     /// written after the result: the move went on around them, but a script must see that it is not complete.
     /// </summary>
-    public abstract class SlotMoveCmdlet : ClusterCmdlet
+    public abstract class SlotMoveCmdlet : ClusterCmdlet, IDynamicParameters
     {
-        /// <summary>The engine's measured defaults, shown as the parameters' defaults.</summary>
-        private static readonly SlotMigrationOptions Defaults = new SlotMigrationOptions();
-
-        /// <summary>How many keys one GETKEYSINSLOT lists and one MIGRATE sends.</summary>
-        [Parameter]
-        [ValidateRange(1, 100000)]
-        public int KeysPerBatch { get; set; } = Defaults.KeysPerBatch;
-
-        /// <summary>
-        /// Slots of one source opened, emptied and closed together. Larger groups share more bookkeeping (fewer
-        /// nodes.conf saves) but leave more slots to finish after a Ctrl+C or a crash.
-        /// </summary>
-        [Parameter]
-        [ValidateRange(1, HashSlot.SlotCount)]
-        public int SlotsPerGroup { get; set; } = Defaults.SlotsPerGroup;
-
         /// <summary>Source masters that give slots at the same time; 0 (the default) means all of them.</summary>
         [Parameter]
         [ValidateRange(0, 1024)]
-        public int Parallelism { get; set; } = Defaults.Parallelism;
+        public int Parallelism { get; set; } = new SlotMigrationOptions().Parallelism;
 
-        /// <summary>
-        /// Seconds MIGRATE may wait on the link between source and target for ordinary keys (redis-cli's 60). A key
-        /// larger than 8 MB moves alone and gets more, in proportion to its size.
-        /// </summary>
-        [Parameter]
-        [ValidateRange(1, 86400)]
-        [Alias("MigrateTimeout")]
-        public int MigrateTimeoutSeconds { get; set; } = (int)Defaults.MigrateTimeout.TotalSeconds;
+        /// <summary>-KeysPerBatch, -SlotsPerGroup, -MigrateTimeoutSeconds and -Replace, shared with Remove-RedisClusterNode.</summary>
+        private readonly SlotMigrationParameters _migration = new SlotMigrationParameters();
 
-        /// <summary>
-        /// A key found on both nodes with different values takes the source's value (the target's copy is lost).
-        /// Without it such a key leaves its slot open and is reported; equal copies are always replaced.
-        /// </summary>
-        [Parameter]
-        public SwitchParameter Replace { get; set; }
+        public object GetDynamicParameters() => _migration;
 
         /// <summary>
         /// The sentence that tells how this cmdlet finishes slots left open ("Run Invoke-RedisReshard -Resume ...").
@@ -62,21 +36,11 @@ namespace RedisCluster.Internal
         /// </summary>
         protected abstract string OpenSlotAdvice { get; }
 
-        /// <summary>
-        /// Ctrl+C lets the groups of slots in flight finish so none is left open; a group's MIGRATEs may each take up
-        /// to the MIGRATE timeout, so the wait is that long, plus the default for the rest of the clean-up.
-        /// </summary>
-        protected override TimeSpan StopGracePeriod => base.StopGracePeriod + TimeSpan.FromSeconds(MigrateTimeoutSeconds);
+        /// <summary>Ctrl+C lets the groups of slots in flight finish, so none is left open.</summary>
+        protected override TimeSpan StopGracePeriod => base.StopGracePeriod + _migration.ExtraStopGrace;
 
         /// <summary>The options the tuning parameters make.</summary>
-        protected SlotMigrationOptions MigrationOptions => new SlotMigrationOptions
-        {
-            KeysPerBatch = KeysPerBatch,
-            SlotsPerGroup = SlotsPerGroup,
-            Parallelism = Parallelism,
-            MigrateTimeout = TimeSpan.FromSeconds(MigrateTimeoutSeconds),
-            Replace = Replace,
-        };
+        protected SlotMigrationOptions MigrationOptions => _migration.ToOptions(Parallelism);
 
         /// <summary>Every node read at once (INFO, CLUSTER INFO, CLUSTER NODES), with no judgement: for -Resume and repairs.</summary>
         protected ClusterSnapshot ReadSnapshot(RedisClusterConnection connection) =>
@@ -168,8 +132,7 @@ namespace RedisCluster.Internal
 
         private string DescribeConflict(SlotMigrationIssue issue)
         {
-            var keys = string.Join(", ", issue.Keys.Take(KeysNamed).Select(k => $"'{k}'")) +
-                (issue.Keys.Count > KeysNamed ? $" and {issue.Keys.Count - KeysNamed} more (the error's TargetObject lists them all)" : string.Empty);
+            var keys = issue.KeyList(KeysNamed) + (issue.Keys.Count > KeysNamed ? " (the error's TargetObject lists them all)" : string.Empty);
             return $"Slot {issue.Slot} is left open (MIGRATING on {issue.SourceId.Substring(0, 8)}, IMPORTING on {issue.TargetId.Substring(0, 8)}): " +
                 $"key(s) {keys} exist on both nodes with different values, so neither copy was overwritten. {OpenSlotAdvice} " +
                 "Add -Replace to keep the source's values, or delete the copy you do not want first.";

@@ -64,6 +64,33 @@ function Invoke-RedisCli {
     } finally { Remove-Item Env:REDISCLI_AUTH -ErrorAction SilentlyContinue }
 }
 
+# Printed by ECHO between the commands of a batch: no reply the fixture reads contains it.
+$script:ReplyBoundary = 'fixture-reply-boundary'
+
+function Invoke-RedisCliBatch {
+    <#
+    .SYNOPSIS
+        Several commands to one node through one redis-cli; returns the lines of each reply, in order. A redis-cli
+        started per command was most of what the fixture's checks cost on a loaded machine.
+    #>
+    param([string] $EndPoint, [string] $Password, [string[]] $Command)
+    $lines = @(Invoke-RedisCli $EndPoint $Password -InputLines @(for ($i = 0; $i -lt $Command.Count; $i++) {
+        if ($i -gt 0) { "ECHO $script:ReplyBoundary" }
+        $Command[$i]
+    }))
+    $replies = [System.Collections.Generic.List[object]]::new()
+    $reply = [System.Collections.Generic.List[string]]::new()
+    foreach ($line in $lines) {
+        if ($line -ceq $script:ReplyBoundary) { $replies.Add([string[]]$reply.ToArray()); $reply.Clear() }
+        else { $reply.Add($line) }
+    }
+    $replies.Add([string[]]$reply.ToArray())
+    # A node that refused the batch (a wrong password) answers each command with an error and no boundary.
+    while ($replies.Count -lt $Command.Count) { $replies.Add([string[]]@()) }
+    # Each reply one object down the pipeline: "$first, $second = Invoke-RedisCliBatch ..." takes them apart.
+    $replies.ToArray()
+}
+
 function Start-TestNode {
     <#
     .SYNOPSIS
@@ -76,7 +103,8 @@ function Start-TestNode {
         [switch] $NoCluster,
         [hashtable] $Setting = @{}
     )
-    $started = foreach ($n in 1..$Count) {
+    # Every server is launched before any is waited for: they start side by side.
+    $launched = foreach ($n in 1..$Count) {
         $port = Get-FreeNodePort $Address
         $dir = Join-Path $script:Root "$Address-$port"
         # A port can come round again in a later test file of the same run: never start on an old node's files.
@@ -93,13 +121,22 @@ function Start-TestNode {
         $config = Join-Path $dir 'redis.conf'
         Set-Content -Path $config -Value $lines
         & redis-server $config | Out-Null
-        $node = [pscustomobject]@{ EndPoint = "${Address}:$port"; Host = $Address; Port = $port; Dir = $dir; ProcessId = 0; Password = $Password }
-        Wait-Until { (Test-Path "$dir/redis.pid") -and ((Invoke-RedisCli $node.EndPoint $Password PING) -eq 'PONG') } -Because "redis-server on $($node.EndPoint) answers PING" -TimeoutSeconds 10
-        $node.ProcessId = [int](Get-Content "$dir/redis.pid" -Raw)
-        $script:Nodes.Add($node)
-        $node
+        [pscustomobject]@{ EndPoint = "${Address}:$port"; Host = $Address; Port = $port; Dir = $dir; ProcessId = 0; Password = $Password }
     }
-    $started
+    try {
+        foreach ($node in $launched) {
+            Wait-Until { (Test-Path "$($node.Dir)/redis.pid") -and ((Invoke-RedisCli $node.EndPoint $Password PING) -eq 'PONG') } -Because "redis-server on $($node.EndPoint) answers PING" -TimeoutSeconds 10
+            $node.ProcessId = [int](Get-Content "$($node.Dir)/redis.pid" -Raw)
+            $script:Nodes.Add($node)
+            $node
+        }
+    } catch {
+        # The ones launched but not yet handed out would be left running.
+        foreach ($node in $launched | Where-Object ProcessId -eq 0) {
+            if (Test-Path "$($node.Dir)/redis.pid") { Stop-ProcessById ([int](Get-Content "$($node.Dir)/redis.pid" -Raw)) }
+        }
+        throw
+    }
 }
 
 function Stop-TestNode {
@@ -109,6 +146,8 @@ function Stop-TestNode {
     process { if ($Node) { $toStop.AddRange($Node) } }
     end {
         if ($toStop.Count -eq 0) { $toStop.AddRange($script:Nodes) }
+        # Every one is killed before any is waited for: a file's dozens of nodes go in the time of one.
+        foreach ($n in @($toStop)) { if ($n.ProcessId -gt 0) { Stop-Process -Id $n.ProcessId -Force -ErrorAction SilentlyContinue } }
         foreach ($n in @($toStop)) { Stop-ProcessById $n.ProcessId; $null = $script:Nodes.Remove($n) }
     }
 }
@@ -154,7 +193,8 @@ function New-TestCluster {
     #>
     param([int] $Masters = 3, [int] $ReplicasPerMaster = 1, [string] $Password, [string[]] $Address = @('127.0.0.1'), [hashtable] $Setting = @{})
     $count = $Masters * (1 + $ReplicasPerMaster)
-    $nodes = @(for ($i = 0; $i -lt $count; $i++) { Start-TestNode -Password $Password -Address $Address[$i % $Address.Count] -Setting $Setting })
+    $nodes = if ($Address.Count -eq 1) { @(Start-TestNode -Count $count -Password $Password -Address $Address[0] -Setting $Setting) }
+             else { @(for ($i = 0; $i -lt $count; $i++) { Start-TestNode -Password $Password -Address $Address[$i % $Address.Count] -Setting $Setting }) }
     if ($Password) { $env:REDISCLI_AUTH = $Password }
     try {
         $out = & redis-cli --no-auth-warning --cluster create @($nodes.EndPoint) --cluster-replicas $ReplicasPerMaster --cluster-yes 2>&1
@@ -176,22 +216,23 @@ function Wait-TestClusterOk {
     #>
     param([object[]] $Node, [int] $Replicas = -1, [int] $TimeoutSeconds = 30, [switch] $Synced)
     Wait-Until -TimeoutSeconds $TimeoutSeconds -IntervalMilliseconds 200 -Because 'every node reports ok, one slot map and every replica' {
-        $states = foreach ($n in $Node) { (Invoke-RedisCli $n.EndPoint $n.Password CLUSTER INFO) -match '^cluster_state:' }
-        $slots = foreach ($n in $Node) { Get-TestSlotMap $n.EndPoint $n.Password }
+        $states = @(); $slots = @()
         $replicaCounts = @()
         $listedReplicas = @()
         $linksDown = 0
         foreach ($n in $Node) {
-            $view = @(Get-TestNodeView $n.EndPoint $n.Password)
+            $clusterInfo, $slotLines, $nodeLines, $replication = Invoke-RedisCliBatch $n.EndPoint $n.Password 'CLUSTER INFO', 'CLUSTER SLOTS', 'CLUSTER NODES', 'INFO replication'
+            $states += @($clusterInfo -match '^cluster_state:')
+            $slots += ConvertTo-TestSlotMap $slotLines
+            $view = @(ConvertFrom-ClusterNodesLine $nodeLines)
             $replicaCounts += @($view | Where-Object { $_.Flags -contains 'slave' }).Count
             $own = $view | Where-Object { $_.Flags -contains 'myself' }
             $master = if ($own -and $own.Flags -contains 'slave') { $view | Where-Object Id -eq $own.MasterId }
             if ($master -and $master.Slots.Count -gt 0) {
-                $info = Invoke-RedisCli $n.EndPoint $n.Password INFO replication
-                $offset = @($info -match '^slave_repl_offset:') -replace '^slave_repl_offset:'
+                $offset = @($replication -match '^slave_repl_offset:') -replace '^slave_repl_offset:'
                 # A replica of a master with slots that has an offset: every node must list it in CLUSTER SLOTS.
                 if ($offset.Count -eq 1 -and [long]$offset[0] -gt 0) { $listedReplicas += $own.Id }
-                if ($info -notcontains 'master_link_status:up') { $linksDown++ }
+                if ($replication -notcontains 'master_link_status:up') { $linksDown++ }
             }
         }
         $replicasSeen = $Replicas -lt 0 -or @($replicaCounts | Where-Object { $_ -ne $Replicas }).Count -eq 0
@@ -209,8 +250,12 @@ function Get-TestSlotMap {
         differs between nodes that met them in another order.
     #>
     param([string] $EndPoint, [string] $Password)
+    ConvertTo-TestSlotMap @(Invoke-RedisCli $EndPoint $Password CLUSTER SLOTS)
+}
+
+function ConvertTo-TestSlotMap([string[]] $Lines) {
     # redis-cli flattens the nested reply: start, end, then per node ip, port, id and its metadata (an empty map).
-    $lines = @(Invoke-RedisCli $EndPoint $Password CLUSTER SLOTS)
+    $lines = @($Lines)
     $ranges = [System.Collections.Generic.List[string]]::new()
     $i = 0
     while ($i + 1 -lt $lines.Count) {
@@ -232,12 +277,18 @@ function Get-TestSlotMap {
 function Get-TestNodeView {
     <# CLUSTER NODES of one node as simple objects, parsed here rather than by the module under test. #>
     param([string] $EndPoint, [string] $Password)
-    foreach ($line in (Invoke-RedisCli $EndPoint $Password CLUSTER NODES)) {
-        if (-not $line) { continue }
-        $f = $line -split ' '
+    ConvertFrom-ClusterNodesLine (Invoke-RedisCli $EndPoint $Password CLUSTER NODES)
+}
+
+function ConvertFrom-ClusterNodesLine([string[]] $Line) {
+    foreach ($l in $Line) {
+        if (-not $l) { continue }
+        $f = $l -split ' '
+        # Operators on arrays, not Select-Object and Where-Object: every check of the fixture parses every node's view.
+        $slotFields = @(if ($f.Count -gt 8) { $f[8..($f.Count - 1)] })
         [pscustomobject]@{
             Id = $f[0]; EndPoint = ($f[1] -split '@')[0]; Flags = $f[2] -split ','; MasterId = $f[3]
-            Slots = @($f | Select-Object -Skip 8 | Where-Object { $_ -notmatch '^\[' }); Open = @($f | Select-Object -Skip 8 | Where-Object { $_ -match '^\[' })
+            Slots = @($slotFields -notmatch '^\['); Open = @($slotFields -match '^\[')
             IsMaster = ($f[2] -split ',') -contains 'master'
         }
     }
@@ -252,11 +303,14 @@ function Get-TestNodeState {
     #>
     param([Parameter(Mandatory)] [object[]] $Node, [string] $Password)
     foreach ($n in $Node) {
-        $view = foreach ($v in Get-TestNodeView $n.EndPoint $Password | Sort-Object Id) {
+        # One redis-cli for the three reads (refusal tests read every node twice): CLUSTER NODES' lines, then the
+        # setting's name and value, then the key count.
+        $lines = @(Invoke-RedisCli $n.EndPoint $Password -InputLines 'CLUSTER NODES', 'CONFIG GET cluster-node-timeout', 'DBSIZE')
+        if ($lines.Count -lt 3 -or $lines[-3] -ne 'cluster-node-timeout') { '{0}|unexpected answer: {1}' -f $n.EndPoint, ($lines -join ' | '); continue }
+        $view = foreach ($v in ConvertFrom-ClusterNodesLine ($lines | Select-Object -SkipLast 3) | Sort-Object Id) {
             '{0} {1} {2} {3} {4}' -f $v.Id, (($v.Flags | Where-Object { $_ -ne 'fail?' }) -join ','), $v.MasterId, ($v.Slots -join ','), ($v.Open -join ',')
         }
-        $timeout = (Invoke-RedisCli $n.EndPoint $Password CONFIG GET cluster-node-timeout)[1]
-        '{0}|{1}|keys {2}|timeout {3}' -f $n.EndPoint, ($view -join ';'), (Invoke-RedisCli $n.EndPoint $Password DBSIZE), $timeout
+        '{0}|{1}|keys {2}|timeout {3}' -f $n.EndPoint, ($view -join ';'), $lines[-1], $lines[-2]
     }
 }
 
@@ -265,7 +319,7 @@ function Get-SlotSet([string[]] $Ranges) {
     foreach ($r in $Ranges) {
         $a, $b = $r -split '-'
         if (-not $b) { $b = $a }
-        foreach ($s in [int]$a..[int]$b) { $null = $set.Add($s) }
+        $set.UnionWith([int[]]([int]$a..[int]$b))
     }
     , $set
 }
@@ -280,6 +334,23 @@ function Get-DataDigest([hashtable] $Data) {
     [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($text.ToString())))
 }
 
+# "slot count" for every slot in which the node holds keys, by the node's own CLUSTER COUNTKEYSINSLOT. On one line:
+# a batch sends each command as one input line.
+$script:SlotsWithKeysScript = 'local found = {} ' +
+    'for slot = 0, 16383 do ' +
+    "local count = redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot) " +
+    "if count > 0 then found[#found + 1] = slot .. ' ' .. count end " +
+    'end ' +
+    'return found'
+
+# DBSIZE, then every key of the node followed by its value (GET: the tests write strings only).
+$script:KeysAndValuesScript = "local reply = { tostring(redis.call('DBSIZE')) } " +
+    "for _, key in ipairs(redis.call('KEYS', '*')) do " +
+    'reply[#reply + 1] = key ' +
+    "reply[#reply + 1] = redis.call('GET', key) " +
+    'end ' +
+    'return reply'
+
 function Assert-ClusterInvariant {
     <#
     .SYNOPSIS
@@ -292,25 +363,35 @@ function Assert-ClusterInvariant {
         [string] $Password,
         [hashtable] $ExpectedData = @{}
     )
+    # Each node's view, slot map and state from one redis-cli; slot maps are read again only while nodes disagree.
     $views = @{}
-    foreach ($n in $Node) { $views[$n.EndPoint] = @(Get-TestNodeView $n.EndPoint $Password) }
+    $last = @{ Replies = @(); States = @() }
+    foreach ($n in $Node) {
+        $nodeLines, $slotLines, $clusterInfo = Invoke-RedisCliBatch $n.EndPoint $Password 'CLUSTER NODES', 'CLUSTER SLOTS', 'CLUSTER INFO'
+        $views[$n.EndPoint] = @(ConvertFrom-ClusterNodesLine $nodeLines)
+        $last.Replies += ConvertTo-TestSlotMap $slotLines
+        $last.States += , @($clusterInfo -match '^cluster_state:')
+    }
 
     # 1. Coverage: same CLUSTER SLOTS everywhere (replicas in any order), all 16384 slots, cluster_state ok everywhere. CLUSTER SLOTS
     # lists a replica once the asking node has heard (by gossip) of a replication offset for it, so right after
     # the first writes nodes may list different replicas for a moment: agreement is awaited, briefly.
-    $last = @{}
-    try {
-        Wait-Until -TimeoutSeconds 10 -IntervalMilliseconds 100 -Because 'every node returns the same CLUSTER SLOTS' {
-            $last.Replies = foreach ($n in $Node) { Get-TestSlotMap $n.EndPoint $Password }
-            @($last.Replies | Select-Object -Unique).Count -eq 1
+    if (@($last.Replies | Select-Object -Unique).Count -ne 1) {
+        try {
+            Wait-Until -TimeoutSeconds 10 -IntervalMilliseconds 100 -Because 'every node returns the same CLUSTER SLOTS' {
+                $last.Replies = foreach ($n in $Node) { Get-TestSlotMap $n.EndPoint $Password }
+                @($last.Replies | Select-Object -Unique).Count -eq 1
+            }
+        } catch {
+            $replies = for ($i = 0; $i -lt $Node.Count; $i++) { "$($Node[$i].EndPoint): $($last.Replies[$i])" }
+            throw "Invariant 1 broken: nodes disagree on CLUSTER SLOTS. $($replies -join ' | ')"
         }
-    } catch {
-        $replies = for ($i = 0; $i -lt $Node.Count; $i++) { "$($Node[$i].EndPoint): $($last.Replies[$i])" }
-        throw "Invariant 1 broken: nodes disagree on CLUSTER SLOTS. $($replies -join ' | ')"
+        # The states read with the first slot maps may be older than the agreement.
+        $last.States = foreach ($n in $Node) { , @((Invoke-RedisCli $n.EndPoint $Password CLUSTER INFO) -match '^cluster_state:') }
     }
-    foreach ($n in $Node) {
-        $state = (Invoke-RedisCli $n.EndPoint $Password CLUSTER INFO) -match '^cluster_state:'
-        if ($state -ne 'cluster_state:ok') { throw "Invariant 1 broken: $($n.EndPoint) reports $state." }
+    for ($i = 0; $i -lt $Node.Count; $i++) {
+        $state = $last.States[$i]
+        if ($state -ne 'cluster_state:ok') { throw "Invariant 1 broken: $($Node[$i].EndPoint) reports $state." }
     }
     $first = $views[$Node[0].EndPoint]
     $masters = @($first | Where-Object { $_.IsMaster -and $_.Slots.Count -gt 0 })
@@ -324,25 +405,38 @@ function Assert-ClusterInvariant {
         if ($own.Open.Count -gt 0) { throw "Invariant 2 broken: $($n.EndPoint) has open slots $($own.Open -join ' ')." }
     }
 
+    # Each master counts its keys per slot and lists its keys and values itself, in scripts (16,384 COUNTKEYSINSLOT
+    # and a GET per key, each a round trip, took seconds per master); one with replicas then waits until one has
+    # acknowledged its writes, before invariant 5 reads them.
+    $read = @{}
+    foreach ($m in $masters) {
+        $commands = @("EVAL `"$script:SlotsWithKeysScript`" 0", "EVAL `"$script:KeysAndValuesScript`" 0")
+        $hasReplicas = @($first | Where-Object { $_.Flags -contains 'slave' -and $_.MasterId -eq $m.Id }).Count -gt 0
+        if ($hasReplicas) { $commands += 'WAIT 1 5000' }
+        $read[$m.Id] = Invoke-RedisCliBatch $m.EndPoint $Password $commands
+    }
+
     # 3. No orphans: no master holds keys in a slot it does not own.
     foreach ($m in $masters) {
         $owned = Get-SlotSet $m.Slots
-        $counts = @(Invoke-RedisCli $m.EndPoint $Password -InputLines (0..16383 | ForEach-Object { "CLUSTER COUNTKEYSINSLOT $_" }))
-        for ($s = 0; $s -lt 16384; $s++) {
-            if ([int]$counts[$s] -gt 0 -and -not $owned.Contains($s)) { throw "Invariant 3 broken: $($m.EndPoint) holds $($counts[$s]) key(s) in slot $s it does not own." }
+        foreach ($line in $read[$m.Id][0]) {
+            if (-not $line) { continue }
+            if ($line -notmatch '^\d+ \d+$') { throw "Invariant 3 unchecked: $($m.EndPoint) answered '$line' to the count of its keys per slot." }
+            $slot, $count = [int[]]($line -split ' ')
+            if (-not $owned.Contains($slot)) { throw "Invariant 3 broken: $($m.EndPoint) holds $count key(s) in slot $slot it does not own." }
         }
     }
 
     # 4. Data: every key once, with its value; count and digest as loaded.
     $total = 0
     $found = @{}
+    $keyCount = @{}
     foreach ($m in $masters) {
-        $total += [int](Invoke-RedisCli $m.EndPoint $Password DBSIZE)
-        $keys = @(Invoke-RedisCli $m.EndPoint $Password --scan)
-        if ($keys.Count -gt 0) {
-            $values = @(Invoke-RedisCli $m.EndPoint $Password -InputLines @(foreach ($key in $keys) { "GET `"$key`"" }))
-            for ($i = 0; $i -lt $keys.Count; $i++) { $found[$keys[$i]] = $values[$i] }
-        }
+        $reply = $read[$m.Id][1]
+        if ($reply.Count -eq 0 -or $reply[0] -notmatch '^\d+$') { throw "Invariant 4 unchecked: $($m.EndPoint) answered '$($reply | Select-Object -First 1)' to the read of its keys." }
+        $keyCount[$m.Id] = [int]$reply[0]
+        $total += $keyCount[$m.Id]
+        for ($i = 1; $i + 1 -lt $reply.Count; $i += 2) { $found[$reply[$i]] = $reply[$i + 1] }
     }
     if ($total -ne $ExpectedData.Count) { throw "Invariant 4 broken: masters hold $total keys, $($ExpectedData.Count) expected." }
     if ((Get-DataDigest $found) -ne (Get-DataDigest $ExpectedData)) { throw 'Invariant 4 broken: the data digest differs from the one loaded.' }
@@ -350,11 +444,11 @@ function Assert-ClusterInvariant {
     # 5. Replicas: link up and as many keys as their master.
     foreach ($replica in @($first | Where-Object { $_.Flags -contains 'slave' })) {
         $master = $first | Where-Object Id -eq $replica.MasterId
-        $null = Invoke-RedisCli $master.EndPoint $Password WAIT 1 5000
-        $info = Invoke-RedisCli $replica.EndPoint $Password INFO replication
+        $info, $dbSize = Invoke-RedisCliBatch $replica.EndPoint $Password 'INFO replication', 'DBSIZE'
         if (-not ($info -match '^master_link_status:up')) { throw "Invariant 5 broken: $($replica.EndPoint) has its master link down." }
-        $replicaKeys = [int](Invoke-RedisCli $replica.EndPoint $Password DBSIZE)
-        $masterKeys = [int](Invoke-RedisCli $master.EndPoint $Password DBSIZE)
+        $replicaKeys = [int]($dbSize | Select-Object -First 1)
+        $masterKeys = if ($keyCount.ContainsKey($master.Id)) { $keyCount[$master.Id] }
+                      else { [int]((Invoke-RedisCliBatch $master.EndPoint $Password 'WAIT 1 5000', 'DBSIZE')[1] | Select-Object -First 1) }
         if ($replicaKeys -ne $masterKeys) { throw "Invariant 5 broken: $($replica.EndPoint) has $replicaKeys keys, its master $masterKeys." }
     }
 }
