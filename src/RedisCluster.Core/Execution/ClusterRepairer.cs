@@ -214,7 +214,7 @@ namespace RedisCluster
             var none = CancellationToken.None;
             int slot = repair.Slot;
             var ownerEndPoint = run.EndPointOf(repair.Owner);
-            var migrator = await _connection.GetNodeAsync(run.EndPointOf(donor), none, _options.MigrateTimeout + TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            var migrator = await _connection.GetNodeAsync(run.EndPointOf(donor), none, _options.MigrateTimeout + SlotMigrationBatches.ClientMargin).ConfigureAwait(false);
             var conflicts = new List<string>();
             var unsettled = new HashSet<string>();
             while (true)
@@ -234,13 +234,13 @@ namespace RedisCluster
                 }
                 foreach (var key in listed)
                 {
-                    var ours = await run.OnNodeAsync(_connection, donor, KeyScripts.Dump, key).ConfigureAwait(false);
+                    var ours = await run.OnNodeAsync(_connection, donor, SlotMigrationBatches.DumpScript, key).ConfigureAwait(false);
                     if (ours.IsNull)
                     {
                         run.KeysMoved(slot, 1);
                         continue;
                     }
-                    var theirs = await run.OnNodeAsync(_connection, repair.Owner, KeyScripts.Dump, key).ConfigureAwait(false);
+                    var theirs = await run.OnNodeAsync(_connection, repair.Owner, SlotMigrationBatches.DumpScript, key).ConfigureAwait(false);
                     if (theirs.IsNull)
                     {
                         await migrator.ExecuteAsync(SlotMigrationBatches.Migrate(ownerEndPoint, _options.MigrateTimeout, false, _authentication, new[] { key }), none).ConfigureAwait(false);
@@ -323,11 +323,6 @@ namespace RedisCluster
         /// </summary>
         private static class KeyScripts
         {
-            public const string Dump =
-                "local payload = redis.pcall('DUMP', ARGV[1])\n" +
-                "if type(payload) == 'string' then return payload end\n" +
-                "return false";
-
             public const string Delete =
                 "local removed = redis.pcall('DEL', ARGV[1])\n" +
                 "if type(removed) == 'number' then return removed end\n" +

@@ -42,6 +42,18 @@ namespace RedisCluster
     /// <summary>The pure parts of a slot migration: how moves are grouped, how MIGRATE is spelled, how long it may take.</summary>
     internal static class SlotMigrationBatches
     {
+        /// <summary>What a client running MIGRATEs may wait beyond MIGRATE's own timeout: the commands queued before it on the socket.</summary>
+        public static readonly TimeSpan ClientMargin = TimeSpan.FromSeconds(30);
+
+        /// <summary>
+        /// DUMP of the key in ARGV[1] as a script with no declared key, so that on a MIGRATING or IMPORTING node a key
+        /// that is not there comes back as false rather than as an ASK reply to the client.
+        /// </summary>
+        public const string DumpScript =
+            "local payload = redis.pcall('DUMP', ARGV[1])\n" +
+            "if type(payload) == 'string' then return payload end\n" +
+            "return false";
+
         /// <summary>
         /// Refuses a plan that moves a slot twice: the second move would start from an owner the first one changed.
         /// </summary>

@@ -21,9 +21,6 @@ namespace RedisCluster
     {
         private const string Activity = "Moving slots";
 
-        // What a pipelined call may wait beyond MIGRATE's own timeout: the commands queued before it on the socket.
-        private static readonly TimeSpan ClientMargin = TimeSpan.FromSeconds(30);
-
         private readonly RedisClusterConnection _connection;
         private readonly SlotMigrationOptions _options;
         private readonly MigrateAuthentication _authentication;
@@ -270,7 +267,7 @@ namespace RedisCluster
             var none = CancellationToken.None;
             var conflicts = new Dictionary<int, IReadOnlyList<string>>();
             var failures = new Dictionary<int, int>();
-            var migrator = await _connection.GetNodeAsync(sourceEndPoint, none, _options.MigrateTimeout + ClientMargin).ConfigureAwait(false);
+            var migrator = await _connection.GetNodeAsync(sourceEndPoint, none, _options.MigrateTimeout + SlotMigrationBatches.ClientMargin).ConfigureAwait(false);
             var pending = slots;
             while (pending.Count > 0)
             {
@@ -366,7 +363,7 @@ namespace RedisCluster
         private async Task<IReadOnlyList<string>> MigrateBigKeyAsync(INodeClient source, NodeEndPoint sourceEndPoint, NodeEndPoint targetEndPoint, byte[] key, long bytes, Run run)
         {
             var timeout = SlotMigrationBatches.TimeoutForSize(bytes, _options);
-            var client = await _connection.GetNodeAsync(sourceEndPoint, CancellationToken.None, SlotMigrationBatches.ClientTimeoutFor(timeout + ClientMargin)).ConfigureAwait(false);
+            var client = await _connection.GetNodeAsync(sourceEndPoint, CancellationToken.None, SlotMigrationBatches.ClientTimeoutFor(timeout + SlotMigrationBatches.ClientMargin)).ConfigureAwait(false);
             try
             {
                 await client.ExecuteAsync(SlotMigrationBatches.Migrate(targetEndPoint, timeout, false, _authentication, new[] { key }), CancellationToken.None).ConfigureAwait(false);
@@ -413,7 +410,7 @@ namespace RedisCluster
 
         /// <summary>DUMP of a key on the source; null when it is not there (it moved, or a client deleted it).</summary>
         private static Task<RedisReply> DumpOnSourceAsync(INodeClient source, byte[] key) =>
-            source.ExecuteAsync(new RedisCommand("EVAL", SourceScripts.Dump, 0, key), CancellationToken.None);
+            source.ExecuteAsync(new RedisCommand("EVAL", SlotMigrationBatches.DumpScript, 0, key), CancellationToken.None);
 
         /// <summary>
         /// Reads of keys on a MIGRATING source, as scripts with no declared key: one script sizes a whole slot's keys
@@ -437,11 +434,6 @@ namespace RedisCluster
                 "  if type(size) == 'number' and size > big then found[#found + 1] = key; found[#found + 1] = size end\n" +
                 "end\n" +
                 "return found";
-
-            public const string Dump =
-                "local payload = redis.pcall('DUMP', ARGV[1])\n" +
-                "if type(payload) == 'string' then return payload end\n" +
-                "return false";
         }
 
         /// <summary>

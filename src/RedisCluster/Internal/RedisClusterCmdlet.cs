@@ -13,7 +13,6 @@ namespace RedisCluster.Internal
     /// </summary>
     public abstract class RedisClusterCmdlet : PSCmdlet, IDisposable
     {
-        /// <summary>How long a stopped cmdlet still waits for its work's clean-up (say, a lowered timeout restored).</summary>
         /// <summary>How long Ctrl+C waits for the work's clean-up (a lowered timeout restored, slots in flight closed).</summary>
         protected virtual TimeSpan StopGracePeriod => TimeSpan.FromSeconds(15);
 
