@@ -31,10 +31,10 @@ namespace RedisCluster.Commands
             var plan = Await(token => placer.PlanAsync(token));
             if (plan.Before.Count == 0)
             {
-                WriteVerboseLine("The cluster is well placed already: nothing to change.");
+                WriteNothingToDo("The cluster is well placed already: masters are spread evenly over the hosts and no replica runs on its master's host. Nothing was changed.", "NothingToChange");
                 return;
             }
-            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && ((SwitchParameter)value).IsPresent;
+            bool whatIf = IsWhatIf;
             foreach (var step in plan.Steps)
             {
                 if (!ShouldProcess(step.ToString(), "Optimize Redis cluster placement"))
