@@ -192,11 +192,36 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
-        public void Settled_WaitsForTheOldMastersLink()
+        public void Settled_ByRolesAlone_TheOldMastersLinkDownIsALinkProblemOnly()
         {
+            // A follower that cannot link (a wrong masterauth) does not undo the promotion: the runner warns about it.
             var scenario = Promoted(new HealthScenario(), HealthScenario.Ports);
             scenario.ExtraInfo[21001] = "master_link_status:down\r\n";
-            Assert.Equal(new[] { "127.0.0.1:21001 has its link to 127.0.0.1:21004 down" }, scenario.Snapshot().FailoverProblems(Ids.Id(Ids.N4), new[] { Ids.Id(Ids.N1) }));
+            var snapshot = scenario.Snapshot();
+            var followers = new[] { Ids.Id(Ids.N1) };
+            Assert.Empty(snapshot.FailoverProblems(Ids.Id(Ids.N4), followers));
+            Assert.Equal(new[] { "127.0.0.1:21001 has its link to 127.0.0.1:21004 down" }, snapshot.FollowerLinkProblems(Ids.Id(Ids.N4), followers));
+            Assert.Empty(Promoted(new HealthScenario(), HealthScenario.Ports).Snapshot().FollowerLinkProblems(Ids.Id(Ids.N4), followers));
+        }
+
+        [Theory]
+        [InlineData(2000, 8)]
+        [InlineData(1000, 4)]
+        [InlineData(500, 4)]
+        [InlineData(15000, 60)]
+        public void TheElectionInterval_IsTwiceTheElectionTimeout_OfAtLeastTwoSeconds(long nodeTimeout, double seconds)
+        {
+            // cluster.c: auth_timeout = max(2 x node timeout, 2000 ms), auth_retry_time = 2 x auth_timeout.
+            Assert.Equal(TimeSpan.FromSeconds(seconds), FailoverRunner.ElectionInterval(nodeTimeout));
+        }
+
+        [Fact]
+        public void AReplicaElectedRecently_WaitsOnlyForWhatIsLeftOfTheInterval()
+        {
+            var interval = FailoverRunner.ElectionInterval(2000);
+            Assert.Equal(TimeSpan.FromSeconds(6.5), FailoverRunner.RemainingElectionWait(interval, TimeSpan.FromSeconds(1.5)));
+            Assert.Equal(TimeSpan.Zero, FailoverRunner.RemainingElectionWait(interval, TimeSpan.FromSeconds(8)));
+            Assert.Equal(TimeSpan.Zero, FailoverRunner.RemainingElectionWait(interval, TimeSpan.FromMinutes(5)));
         }
 
         [Fact]

@@ -18,14 +18,18 @@ namespace RedisCluster
     /// <summary>What Invoke-RedisFailover will do: which replica takes over from which master, and how.</summary>
     public sealed class FailoverPlan
     {
-        internal FailoverPlan(RedisClusterNode replica, RedisClusterNode master, FailoverMode mode, IReadOnlyList<RedisClusterNode> otherReplicas, IReadOnlyList<string> warnings)
+        internal FailoverPlan(ClusterSnapshot readFrom, RedisClusterNode replica, RedisClusterNode master, FailoverMode mode, IReadOnlyList<RedisClusterNode> otherReplicas, IReadOnlyList<string> warnings)
         {
+            ReadFrom = readFrom;
             Replica = replica;
             Master = master;
             Mode = mode;
             OtherReplicas = otherReplicas;
             Warnings = warnings;
         }
+
+        /// <summary>The read of every node the plan was made from: the wait for the new order reads the same nodes again.</summary>
+        internal ClusterSnapshot ReadFrom { get; }
 
         /// <summary>The replica to promote.</summary>
         public RedisClusterNode Replica { get; }
@@ -79,7 +83,7 @@ namespace RedisCluster
             EnsureMasterAllows(master, replication, mode);
             var refusal = Refusal(replica, replication, mode);
             if (refusal != null) throw refusal;
-            return Build(cluster, replica, master, replication, mode);
+            return Build(snapshot, replica, master, replication, mode);
         }
 
         /// <summary>Fails over a master to its best replica: reachable, not failing, link up and in sync, highest replication offset.</summary>
@@ -109,7 +113,7 @@ namespace RedisCluster
                     master.ToEndPoint())
                 { ErrorId = "NoUsableReplica" };
             }
-            return Build(cluster, best, master, replication, mode);
+            return Build(snapshot, best, master, replication, mode);
         }
 
         /// <summary>The replica with its link up, in sync and with the highest offset; ties go to the lowest endpoint so the choice repeats.</summary>
@@ -159,9 +163,9 @@ namespace RedisCluster
             return null;
         }
 
-        private static FailoverPlan Build(ClusterTopology cluster, RedisClusterNode replica, RedisClusterNode master, IReadOnlyDictionary<NodeId, ReplicationState> replication, FailoverMode mode)
+        private static FailoverPlan Build(ClusterSnapshot snapshot, RedisClusterNode replica, RedisClusterNode master, IReadOnlyDictionary<NodeId, ReplicationState> replication, FailoverMode mode)
         {
-            var others = cluster.ReplicasOf(master.Id).Where(r => r.Id != replica.Id).ToList();
+            var others = snapshot.Reference.ReplicasOf(master.Id).Where(r => r.Id != replica.Id).ToList();
             var warnings = new List<string>();
             var state = replication[replica.Id];
             if (mode != FailoverMode.Default)
@@ -170,7 +174,7 @@ namespace RedisCluster
                 bool masterAnswers = replication.ContainsKey(master.Id) && !master.IsFailing;
                 if (masterAnswers) warnings.Add($"The master {NodeRefusals.Name(master)} is up: a {mode} failover skips its handshake and can lose writes it acknowledged; the Default mode loses none.");
             }
-            return new FailoverPlan(replica, master, mode, others, warnings);
+            return new FailoverPlan(snapshot, replica, master, mode, others, warnings);
         }
     }
 }
