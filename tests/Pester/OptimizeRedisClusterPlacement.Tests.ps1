@@ -1,13 +1,10 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers/Common.ps1')
+    . (Join-Path $PSScriptRoot 'TestHelpers/FailoverTestHelpers.ps1')
     $script:Password = 'placement-pw-1'
     $script:Cred = New-TestCredential $Password
-
-    # The seed's shape: three loopback addresses stand for three hosts, one master and one replica on each.
-    $script:Members = @(New-TestCluster -Masters 3 -ReplicasPerMaster 1 -Password $Password -Address '127.0.0.1', '127.0.0.2', '127.0.0.3')
-    $script:Entry = $Members[0].EndPoint
-    $script:Data = Write-TestData -Node $Members -Password $Password -Count 300
-    Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
+    # The seed's shape, made by redis-cli: one master per host, each replica on another host than its master.
+    New-FailoverTestCluster -Password $Password -KeyCount 300
 
     function Get-View { Get-TestNodeView $Entry $Password }
 
@@ -43,12 +40,17 @@ AfterAll {
 }
 
 Describe 'Optimize-RedisClusterPlacement' {
-    It 'changes nothing on a well-placed cluster and says so' {
+    BeforeEach { Reset-FailoverTestCluster }
+
+    It 'changes nothing on a well-placed cluster, writes no object and says so on the information stream' {
         $before = Get-TestNodeState -Node $Members -Password $Password
-        $verbose = @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred -Verbose 4>&1)
-        @($verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }) | Should -BeNullOrEmpty
-        "$verbose" | Should -BeLike '*well placed already: nothing to change*'
-        Get-TestNodeState -Node $Members -Password $Password | Should -Be $before
+        $out = @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred -InformationVariable said -InformationAction SilentlyContinue)
+        $out | Should -BeNullOrEmpty
+        @($said).Count | Should -Be 1
+        $said[0].Tags | Should -Contain 'NothingToChange'
+        $said[0].Tags | Should -Contain 'PSHOST'
+        "$($said[0].MessageData)" | Should -BeLike '*well placed already*Nothing was changed.'
+        Assert-NothingChanged $before
     }
 
     It 'mends the seed''s drill: a master killed and back as a replica leaves one host with two masters; one failover restores one per host' {
@@ -57,13 +59,17 @@ Describe 'Optimize-RedisClusterPlacement' {
         Get-MastersPerHost | Should -Not -Be '1,1,1'
         (Get-PlacementFinding).Check | Should -Be 'MasterPlacement'
 
-        # -WhatIf: the plan as objects, nothing changed.
+        # -WhatIf, and $WhatIfPreference as a script sets it: the plan as objects, nothing changed.
         $before = Get-TestNodeState -Node $Members -Password $Password
         $planned = @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred -WhatIf)
         $planned.Count | Should -Be 1
         $planned[0] | Should -BeOfType ([RedisCluster.PlacementStep])
         $planned[0].Action | Should -Be 'Failover'
         $planned[0].NodeId | Should -Be $master.Id
+        $WhatIfPreference = $true
+        try { $preferred = @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred) }
+        finally { $WhatIfPreference = $false }
+        $preferred.NodeId | Should -Be $master.Id
         Get-TestNodeState -Node $Members -Password $Password | Should -Be $before
 
         $done = @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred)
@@ -73,9 +79,8 @@ Describe 'Optimize-RedisClusterPlacement' {
         Get-PlacementFinding | Should -BeNullOrEmpty
         Test-RedisCluster -EndPoint $Entry -Credential $Cred -Quiet | Should -BeTrue
         # Idempotent: a second run finds nothing to do.
-        @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred) | Should -BeNullOrEmpty
-        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
-        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+        @(Optimize-RedisClusterPlacement -EndPoint $Entry -Credential $Cred -InformationAction Ignore) | Should -BeNullOrEmpty
+        Complete-FailoverTest
     }
 
     It 'mends two masters on different hosts killed one after the other' {
@@ -94,8 +99,7 @@ Describe 'Optimize-RedisClusterPlacement' {
         Get-MastersPerHost | Should -Be '1,1,1'
         Get-PlacementFinding | Should -BeNullOrEmpty
         Test-RedisCluster -Quiet | Should -BeTrue
-        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
-        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+        Complete-FailoverTest
     }
 
     It 'refuses a cluster that has not settled, changing nothing' {
@@ -112,7 +116,6 @@ Describe 'Optimize-RedisClusterPlacement' {
             Get-TestNodeState -Node $Members -Password $Password | Should -Be $before
         }
         finally { $null = Invoke-RedisCli $replica.EndPoint $Password CONFIG SET masterauth $Password }
-        Wait-TestClusterOk -Node $Members -Replicas 3 -Synced
-        Assert-ClusterInvariant -Node $Members -Password $Password -ExpectedData $Data
+        Complete-FailoverTest
     }
 }
