@@ -206,8 +206,9 @@ namespace RedisCluster
 
         /// <summary>
         /// GETKEYSINSLOT and MIGRATE (without REPLACE) until the donor holds no key of the slot. Keys the owner has too
-        /// are settled one by one: with KeepOwnerCopy the donor's older copy is dropped; otherwise an equal copy is
-        /// dropped and a different one stops the slot (returned) with both values kept.
+        /// are settled one by one by <see cref="BusyKeys"/> under the repair's policy: with KeepOwnerCopy the donor's
+        /// older copy is dropped; otherwise an equal copy moves over the owner's and a different one stops the slot
+        /// (returned) with both values kept.
         /// </summary>
         private async Task<IReadOnlyList<string>> MoveKeysAsync(SlotRepair repair, NodeId donor, INodeClient client, Run run)
         {
@@ -215,6 +216,14 @@ namespace RedisCluster
             int slot = repair.Slot;
             var ownerEndPoint = run.EndPointOf(repair.Owner);
             var migrator = await _connection.GetNodeAsync(run.EndPointOf(donor), none, _options.MigrateTimeout + SlotMigrationBatches.ClientMargin).ConfigureAwait(false);
+            var sides = new BusyKeySides
+            {
+                DumpOnSenderAsync = key => run.OnNodeAsync(donor, SlotMigrationBatches.DumpScript, key),
+                DumpOnReceiverAsync = key => run.OnNodeAsync(repair.Owner, SlotMigrationBatches.DumpScript, key),
+                MigrateAsync = (key, replace) => migrator.ExecuteAsync(
+                    SlotMigrationBatches.Migrate(ownerEndPoint, _options.MigrateTimeout, replace, _authentication, new[] { key }), none),
+                DropSenderCopyAsync = key => run.OnNodeAsync(donor, KeyScripts.Delete, key),
+            };
             var conflicts = new List<string>();
             var unsettled = new HashSet<string>();
             while (true)
@@ -230,39 +239,12 @@ namespace RedisCluster
                 }
                 catch (RedisServerErrorException e) when (SlotMigrationBatches.IsBusyKey(e))
                 {
-                    // The keys the owner accepted moved; the rest are settled one by one below.
+                    // The keys the owner accepted moved; the rest are settled one by one.
                 }
-                foreach (var key in listed)
-                {
-                    var ours = await run.OnNodeAsync(donor, SlotMigrationBatches.DumpScript, key).ConfigureAwait(false);
-                    if (ours.IsNull)
-                    {
-                        run.KeysMoved(slot, 1);
-                        continue;
-                    }
-                    var theirs = await run.OnNodeAsync(repair.Owner, SlotMigrationBatches.DumpScript, key).ConfigureAwait(false);
-                    if (theirs.IsNull)
-                    {
-                        await migrator.ExecuteAsync(SlotMigrationBatches.Migrate(ownerEndPoint, _options.MigrateTimeout, false, _authentication, new[] { key }), none).ConfigureAwait(false);
-                        run.KeysMoved(slot, 1);
-                    }
-                    else if (repair.Policy == KeyConflictPolicy.KeepOwnerCopy || ours.Bytes.SequenceEqual(theirs.Bytes))
-                    {
-                        await run.OnNodeAsync(donor, KeyScripts.Delete, key).ConfigureAwait(false);
-                        run.CopyDropped(slot);
-                    }
-                    else if (_options.Replace)
-                    {
-                        await migrator.ExecuteAsync(SlotMigrationBatches.Migrate(ownerEndPoint, _options.MigrateTimeout, true, _authentication, new[] { key }), none).ConfigureAwait(false);
-                        run.KeysMoved(slot, 1);
-                    }
-                    else
-                    {
-                        string name = Encoding.UTF8.GetString(key);
-                        conflicts.Add(name);
-                        unsettled.Add(name);
-                    }
-                }
+                var different = await BusyKeys.SettleAsync(listed, repair.Policy, _options.Replace, sides,
+                    action => { if (action == BusyKeyAction.DropSenderCopy) run.CopyDropped(slot); else run.KeysMoved(slot, 1); }).ConfigureAwait(false);
+                conflicts.AddRange(different);
+                unsettled.UnionWith(different);
             }
         }
 

@@ -377,36 +377,19 @@ namespace RedisCluster
         }
 
         /// <summary>
-        /// Keys the target already has: each is compared by DUMP on both sides. An equal value (a MIGRATE that
-        /// reached the target but failed before the source deleted its copy) is replaced; a different one is
-        /// replaced only with the Replace option, else returned so its slot stops.
+        /// Keys the target already has, settled by <see cref="BusyKeys"/>: an equal value (a MIGRATE that reached the
+        /// target but failed before the source deleted its copy) is replaced; a different one is replaced only with
+        /// the Replace option, else returned so its slot stops.
         /// </summary>
-        private async Task<IReadOnlyList<string>> SettleBusyKeysAsync(
-            INodeClient source, INodeClient migrator, NodeEndPoint targetEndPoint, IReadOnlyList<byte[]> keys, TimeSpan timeout, Run run)
-        {
-            var none = CancellationToken.None;
-            var different = new List<string>();
-            foreach (var key in keys)
+        private Task<IReadOnlyList<string>> SettleBusyKeysAsync(
+            INodeClient source, INodeClient migrator, NodeEndPoint targetEndPoint, IReadOnlyList<byte[]> keys, TimeSpan timeout, Run run) =>
+            BusyKeys.SettleAsync(keys, KeyConflictPolicy.CompareValues, _options.Replace, new BusyKeySides
             {
-                var ours = await DumpOnSourceAsync(source, key).ConfigureAwait(false);
-                if (ours.IsNull)
-                {
-                    // Moved by the MIGRATE that reported the busy key: it moves every key the target accepts.
-                    run.KeysDone(1);
-                    continue;
-                }
-                var theirs = await run.DumpOnTargetAsync(targetEndPoint, key).ConfigureAwait(false);
-                bool replace = !theirs.IsNull;
-                if (replace && !_options.Replace && !ours.Bytes.SequenceEqual(theirs.Bytes))
-                {
-                    different.Add(Encoding.UTF8.GetString(key));
-                    continue;
-                }
-                await migrator.ExecuteAsync(SlotMigrationBatches.Migrate(targetEndPoint, timeout, replace, _authentication, new[] { key }), none).ConfigureAwait(false);
-                run.KeysDone(1);
-            }
-            return different;
-        }
+                DumpOnSenderAsync = key => DumpOnSourceAsync(source, key),
+                DumpOnReceiverAsync = key => run.DumpOnTargetAsync(targetEndPoint, key),
+                MigrateAsync = (key, replace) => migrator.ExecuteAsync(
+                    SlotMigrationBatches.Migrate(targetEndPoint, timeout, replace, _authentication, new[] { key }), CancellationToken.None),
+            }, _ => run.KeysDone(1));
 
         /// <summary>DUMP of a key on the source; null when it is not there (it moved, or a client deleted it).</summary>
         private static Task<RedisReply> DumpOnSourceAsync(INodeClient source, byte[] key) =>
