@@ -166,6 +166,8 @@ $options
 `$rssBefore = [long]((Select-String -Path /proc/self/status -Pattern '^VmRSS:\s+(\d+)').Matches[0].Groups[1].Value)
 `$allocated = [GC]::GetTotalAllocatedBytes(`$true)
 `$cpu = `$self.TotalProcessorTime
+`$jit = [Runtime.JitInfo]::GetCompilationTime(`$false)
+`$jitted = [Runtime.JitInfo]::GetCompiledMethodCount(`$false)
 `$watch = [Diagnostics.Stopwatch]::StartNew()
 `$connection = Connect-RedisCluster -EndPoint '$($Cluster.Nodes[0].EndPoint)' -Credential `$credential
 `$plan = [RedisCluster.ReshardPlanner]::Plan(`$connection.GetTopologyAsync(`$none).GetAwaiter().GetResult(), '$($Cluster.TargetId)', `$null, $SlotCount)
@@ -178,6 +180,8 @@ $options
 [pscustomobject]@{
     Seconds = `$seconds; Keys = `$result.KeysMoved; Slots = `$result.SlotsMoved; Issues = `$result.Issues.Count
     CpuSeconds = (`$self.TotalProcessorTime - `$cpu).TotalSeconds
+    JitSeconds = ([Runtime.JitInfo]::GetCompilationTime(`$false) - `$jit).TotalSeconds
+    MethodsJitted = [Runtime.JitInfo]::GetCompiledMethodCount(`$false) - `$jitted
     RssBeforeMB = `$rssBefore / 1024; PeakRssMB = `$peak / 1024
     AllocatedMB = ([GC]::GetTotalAllocatedBytes(`$true) - `$allocated) / 1MB
 } | ConvertTo-Json -Compress
@@ -210,7 +214,9 @@ try {
             $run.RedisCpuSeconds = (Get-ProcessCpuSeconds $processIds) - $cpuBefore
             $script:MovedKeys = Assert-EveryKeyKept $cluster
             $rows[$name].Add($run)
-            Write-Host ("iteration {0} {1,-24} {2,6:0.00} s  redis CPU {3,5:0.00} s" -f ($i + 1), $name, $run.Seconds, $run.RedisCpuSeconds)
+            $line = "iteration {0} {1,-24} {2,6:0.00} s  redis CPU {3,5:0.00} s" -f ($i + 1), $name, $run.Seconds, $run.RedisCpuSeconds
+            if ($run.Module) { $line += "  module CPU {0,5:0.00} s, JIT {1,4:0.00} s for {2} methods" -f $run.Module.CpuSeconds, $run.Module.JitSeconds, $run.Module.MethodsJitted }
+            Write-Host $line
         }
         foreach ($c in $clusters.Values) { Stop-TestNode -Node $c.Nodes }
     }
@@ -243,6 +249,7 @@ $ours = Get-RowMedian 'RedisCluster' { $_.Seconds }
     'redis CPU s pipeline 1000'       = Get-Rounded (Get-RowMedian 'redis-cli pipeline 1000' { $_.RedisCpuSeconds })
     'redis CPU s RedisCluster'        = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.RedisCpuSeconds })
     'module CPU s'                    = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.CpuSeconds })
+    'module JIT s'                    = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.JitSeconds })
     'module RSS before move MB'       = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.RssBeforeMB }) 0
     'module peak RSS during move MB'  = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.PeakRssMB }) 0
     'module allocated during move MB' = Get-Rounded (Get-RowMedian 'RedisCluster' { $_.Module.AllocatedMB }) 0

@@ -217,7 +217,7 @@ Describe 'New-RedisClusterNode when redis-server does not start' {
         $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'NodeStartFailed,RedisCluster.Commands.NewRedisClusterNodeCommand'
         $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
-        $err[0].Exception.Message | Should -BeExactly "redis-server exited before it listened on 127.0.0.1:${port}; its log is at $log."
+        $err[0].Exception.Message | Should -BeExactly "redis-server exited before it answered on 127.0.0.1:${port}; its log is at $log."
         (Get-Item $log).Length | Should -BeGreaterThan 0
         Test-Path "$root/conf/redis_$port.conf" | Should -BeFalse
         Test-Path "$root/conf" | Should -BeFalse

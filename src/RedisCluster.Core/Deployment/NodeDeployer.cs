@@ -19,6 +19,7 @@ namespace RedisCluster
     {
         public const string ProcessServiceManager = "Process";
         private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+        private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
 
         /// <summary>
         /// redis-server names the config line it refuses ("Reading the configuration file, at line 14"); the number
@@ -112,7 +113,11 @@ namespace RedisCluster
             foreach (string directory in createdDirectories) _target.DeleteEmptyDirectory(directory);
         }
 
-        /// <summary>The daemon's pid once it listens; a failure as soon as it is seen to have exited.</summary>
+        /// <summary>
+        /// The daemon's pid once it answers PING; a failure as soon as it is seen to have exited. Listening is not
+        /// enough: redis-server listens before it loads its data, and a node whose append-only file it cannot read
+        /// accepts connections for a moment and then exits.
+        /// </summary>
         private async Task<PollResult<int>> LookForListeningProcessAsync(NodeDeploymentSpec spec)
         {
             if (!_target.FileExists(spec.PidPath) ||
@@ -122,11 +127,18 @@ namespace RedisCluster
             }
             if (!_target.IsProcessRunning(processId))
             {
-                throw Failed(spec, $"redis-server exited before it listened on {spec.EndPoint}; {LogHint(spec)}.");
+                throw Failed(spec, $"redis-server exited before it answered on {spec.EndPoint}; {LogHint(spec)}.");
             }
-            return await IsListeningAsync(spec).ConfigureAwait(false)
-                ? PollResult<int>.Done(processId)
-                : PollResult<int>.Waiting($"process {processId} runs but does not listen");
+            var settings = new ConnectionSettings(new[] { spec.EndPoint }) { ConnectTimeout = ProbeTimeout, Credential = spec.Credential };
+            var problem = await NodeProbe.DiagnoseAsync(spec.EndPoint, settings, CancellationToken.None).ConfigureAwait(false);
+            if (problem == null) return PollResult<int>.Done(processId);
+            if (problem is RedisServerErrorException refused && refused.Code == ServerErrorCode.Loading)
+            {
+                return PollResult<int>.Waiting($"process {processId} is loading its data");
+            }
+            return PollResult<int>.Waiting(problem.Kind == FailureKind.Unreachable
+                ? $"process {processId} runs but does not listen"
+                : $"process {processId} does not answer PING yet");
         }
 
         private RedisClusterException ExitedWithError(NodeDeploymentSpec spec, string config, ProgramResult run)

@@ -47,7 +47,7 @@ namespace RedisCluster
         {
             if (plan == null) throw new ArgumentNullException(nameof(plan));
             if (snapshot == null) throw new ArgumentNullException(nameof(snapshot));
-            var run = new Run(snapshot, progress);
+            var run = new Run(snapshot, new AskingClients(_connection), progress);
             if (plan.IsEmpty) return new SlotRepairResult[0];
             try
             {
@@ -206,8 +206,9 @@ namespace RedisCluster
 
         /// <summary>
         /// GETKEYSINSLOT and MIGRATE (without REPLACE) until the donor holds no key of the slot. Keys the owner has too
-        /// are settled one by one: with KeepOwnerCopy the donor's older copy is dropped; otherwise an equal copy is
-        /// dropped and a different one stops the slot (returned) with both values kept.
+        /// are settled one by one by <see cref="BusyKeys"/> under the repair's policy: with KeepOwnerCopy the donor's
+        /// older copy is dropped; otherwise an equal copy moves over the owner's and a different one stops the slot
+        /// (returned) with both values kept.
         /// </summary>
         private async Task<IReadOnlyList<string>> MoveKeysAsync(SlotRepair repair, NodeId donor, INodeClient client, Run run)
         {
@@ -215,6 +216,14 @@ namespace RedisCluster
             int slot = repair.Slot;
             var ownerEndPoint = run.EndPointOf(repair.Owner);
             var migrator = await _connection.GetNodeAsync(run.EndPointOf(donor), none, _options.MigrateTimeout + SlotMigrationBatches.ClientMargin).ConfigureAwait(false);
+            var sides = new BusyKeySides
+            {
+                DumpOnSenderAsync = key => run.OnNodeAsync(donor, SlotMigrationBatches.DumpScript, key),
+                DumpOnReceiverAsync = key => run.OnNodeAsync(repair.Owner, SlotMigrationBatches.DumpScript, key),
+                MigrateAsync = (key, replace) => migrator.ExecuteAsync(
+                    SlotMigrationBatches.Migrate(ownerEndPoint, _options.MigrateTimeout, replace, _authentication, new[] { key }), none),
+                DropSenderCopyAsync = key => run.OnNodeAsync(donor, KeyScripts.Delete, key),
+            };
             var conflicts = new List<string>();
             var unsettled = new HashSet<string>();
             while (true)
@@ -230,39 +239,12 @@ namespace RedisCluster
                 }
                 catch (RedisServerErrorException e) when (SlotMigrationBatches.IsBusyKey(e))
                 {
-                    // The keys the owner accepted moved; the rest are settled one by one below.
+                    // The keys the owner accepted moved; the rest are settled one by one.
                 }
-                foreach (var key in listed)
-                {
-                    var ours = await run.OnNodeAsync(_connection, donor, SlotMigrationBatches.DumpScript, key).ConfigureAwait(false);
-                    if (ours.IsNull)
-                    {
-                        run.KeysMoved(slot, 1);
-                        continue;
-                    }
-                    var theirs = await run.OnNodeAsync(_connection, repair.Owner, SlotMigrationBatches.DumpScript, key).ConfigureAwait(false);
-                    if (theirs.IsNull)
-                    {
-                        await migrator.ExecuteAsync(SlotMigrationBatches.Migrate(ownerEndPoint, _options.MigrateTimeout, false, _authentication, new[] { key }), none).ConfigureAwait(false);
-                        run.KeysMoved(slot, 1);
-                    }
-                    else if (repair.Policy == KeyConflictPolicy.KeepOwnerCopy || ours.Bytes.SequenceEqual(theirs.Bytes))
-                    {
-                        await run.OnNodeAsync(_connection, donor, KeyScripts.Delete, key).ConfigureAwait(false);
-                        run.CopyDropped(slot);
-                    }
-                    else if (_options.Replace)
-                    {
-                        await migrator.ExecuteAsync(SlotMigrationBatches.Migrate(ownerEndPoint, _options.MigrateTimeout, true, _authentication, new[] { key }), none).ConfigureAwait(false);
-                        run.KeysMoved(slot, 1);
-                    }
-                    else
-                    {
-                        string name = Encoding.UTF8.GetString(key);
-                        conflicts.Add(name);
-                        unsettled.Add(name);
-                    }
-                }
+                var different = await BusyKeys.SettleAsync(listed, repair.Policy, _options.Replace, sides,
+                    action => { if (action == BusyKeyAction.DropSenderCopy) run.CopyDropped(slot); else run.KeysMoved(slot, 1); }).ConfigureAwait(false);
+                conflicts.AddRange(different);
+                unsettled.UnionWith(different);
             }
         }
 
@@ -335,16 +317,16 @@ namespace RedisCluster
             private readonly IReadOnlyDictionary<NodeId, NodeEndPoint> _endPoints;
             private readonly IReadOnlyDictionary<NodeId, string> _names;
             private readonly IProgress<OperationProgress> _progress;
-            private readonly ConcurrentDictionary<NodeId, Lazy<Task<INodeClient>>> _askingClients = new ConcurrentDictionary<NodeId, Lazy<Task<INodeClient>>>();
-            private readonly SemaphoreSlim _askingLock = new SemaphoreSlim(1, 1);
+            private readonly AskingClients _asking;
             private readonly ConcurrentDictionary<int, long> _keysMoved = new ConcurrentDictionary<int, long>();
             private readonly ConcurrentDictionary<int, long> _copiesDropped = new ConcurrentDictionary<int, long>();
             private readonly ConcurrentDictionary<int, IReadOnlyList<string>> _conflicts = new ConcurrentDictionary<int, IReadOnlyList<string>>();
             private readonly ConcurrentDictionary<int, bool> _repaired = new ConcurrentDictionary<int, bool>();
             private RedisClusterException _failure;
 
-            public Run(ClusterSnapshot snapshot, IProgress<OperationProgress> progress)
+            public Run(ClusterSnapshot snapshot, AskingClients asking, IProgress<OperationProgress> progress)
             {
+                _asking = asking;
                 var masters = snapshot.Reachable.Where(n => n.Myself.Role == NodeRole.Master).ToList();
                 _endPoints = masters.ToDictionary(n => n.Myself.Id, n => n.EndPoint);
                 LiveMasters = masters.Select(n => n.Myself.Id).ToList();
@@ -366,24 +348,9 @@ namespace RedisCluster
                 return LiveMasters.Select((m, i) => (m, views[i])).ToDictionary(p => p.m, p => p.Item2);
             }
 
-            /// <summary>ASKING then a key script, back to back on a client of the repair's own for that node.</summary>
-            public async Task<RedisReply> OnNodeAsync(RedisClusterConnection connection, NodeId node, string script, byte[] key)
-            {
-                var client = await _askingClients.GetOrAdd(node,
-                    n => new Lazy<Task<INodeClient>>(() => connection.OpenPrivateClientAsync(EndPointOf(n), CancellationToken.None))).Value.ConfigureAwait(false);
-                await _askingLock.WaitAsync().ConfigureAwait(false);
-                try
-                {
-                    var asking = client.ExecuteAsync(new RedisCommand("ASKING"), CancellationToken.None);
-                    var reply = client.ExecuteAsync(new RedisCommand("EVAL", script, 0, key), CancellationToken.None);
-                    await asking.ConfigureAwait(false);
-                    return await reply.ConfigureAwait(false);
-                }
-                finally
-                {
-                    _askingLock.Release();
-                }
-            }
+            /// <summary>A key script run after ASKING on a node, which may be importing the key's slot.</summary>
+            public Task<RedisReply> OnNodeAsync(NodeId node, string script, byte[] key) =>
+                _asking.ExecuteAsync(EndPointOf(node), new RedisCommand("EVAL", script, 0, key));
 
             public void KeysMoved(int slot, long count) => _keysMoved.AddOrUpdate(slot, count, (_, old) => old + count);
             public void CopyDropped(int slot) => _copiesDropped.AddOrUpdate(slot, 1, (_, old) => old + 1);
@@ -435,11 +402,7 @@ namespace RedisCluster
 
             public void Dispose()
             {
-                foreach (var client in _askingClients.Values.Where(c => c.IsValueCreated))
-                {
-                    if (client.Value.Status == TaskStatus.RanToCompletion) client.Value.Result.Dispose();
-                }
-                _askingLock.Dispose();
+                _asking.Dispose();
             }
         }
     }

@@ -73,7 +73,7 @@ namespace RedisCluster
             if (moves == null) throw new ArgumentNullException(nameof(moves));
             SlotMigrationBatches.EnsureEachSlotOnce(moves);
             var topology = await _connection.GetTopologyAsync(cancellationToken).ConfigureAwait(false);
-            var run = new Run(topology, moves, progress, cancellationToken);
+            var run = new Run(topology, moves, new AskingClients(_connection), progress, cancellationToken);
             EnsureMastersKnown(topology, moves);
 
             var serverSide = await ServerSideMethodsAsync(moves, run).ConfigureAwait(false);
@@ -377,36 +377,19 @@ namespace RedisCluster
         }
 
         /// <summary>
-        /// Keys the target already has: each is compared by DUMP on both sides. An equal value (a MIGRATE that
-        /// reached the target but failed before the source deleted its copy) is replaced; a different one is
-        /// replaced only with the Replace option, else returned so its slot stops.
+        /// Keys the target already has, settled by <see cref="BusyKeys"/>: an equal value (a MIGRATE that reached the
+        /// target but failed before the source deleted its copy) is replaced; a different one is replaced only with
+        /// the Replace option, else returned so its slot stops.
         /// </summary>
-        private async Task<IReadOnlyList<string>> SettleBusyKeysAsync(
-            INodeClient source, INodeClient migrator, NodeEndPoint targetEndPoint, IReadOnlyList<byte[]> keys, TimeSpan timeout, Run run)
-        {
-            var none = CancellationToken.None;
-            var different = new List<string>();
-            foreach (var key in keys)
+        private Task<IReadOnlyList<string>> SettleBusyKeysAsync(
+            INodeClient source, INodeClient migrator, NodeEndPoint targetEndPoint, IReadOnlyList<byte[]> keys, TimeSpan timeout, Run run) =>
+            BusyKeys.SettleAsync(keys, KeyConflictPolicy.CompareValues, _options.Replace, new BusyKeySides
             {
-                var ours = await DumpOnSourceAsync(source, key).ConfigureAwait(false);
-                if (ours.IsNull)
-                {
-                    // Moved by the MIGRATE that reported the busy key: it moves every key the target accepts.
-                    run.KeysDone(1);
-                    continue;
-                }
-                var theirs = await run.DumpOnTargetAsync(_connection, targetEndPoint, key).ConfigureAwait(false);
-                bool replace = !theirs.IsNull;
-                if (replace && !_options.Replace && !ours.Bytes.SequenceEqual(theirs.Bytes))
-                {
-                    different.Add(Encoding.UTF8.GetString(key));
-                    continue;
-                }
-                await migrator.ExecuteAsync(SlotMigrationBatches.Migrate(targetEndPoint, timeout, replace, _authentication, new[] { key }), none).ConfigureAwait(false);
-                run.KeysDone(1);
-            }
-            return different;
-        }
+                DumpOnSenderAsync = key => DumpOnSourceAsync(source, key),
+                DumpOnReceiverAsync = key => run.DumpOnTargetAsync(targetEndPoint, key),
+                MigrateAsync = (key, replace) => migrator.ExecuteAsync(
+                    SlotMigrationBatches.Migrate(targetEndPoint, timeout, replace, _authentication, new[] { key }), CancellationToken.None),
+            }, _ => run.KeysDone(1));
 
         /// <summary>DUMP of a key on the source; null when it is not there (it moved, or a client deleted it).</summary>
         private static Task<RedisReply> DumpOnSourceAsync(INodeClient source, byte[] key) =>
@@ -506,8 +489,7 @@ namespace RedisCluster
             private readonly CancellationToken _cancellation;
             private readonly int _planned;
             private readonly ConcurrentDictionary<NodeId, bool> _warned = new ConcurrentDictionary<NodeId, bool>();
-            private readonly ConcurrentDictionary<NodeEndPoint, Lazy<Task<INodeClient>>> _askingClients = new ConcurrentDictionary<NodeEndPoint, Lazy<Task<INodeClient>>>();
-            private readonly SemaphoreSlim _askingLock = new SemaphoreSlim(1, 1);
+            private readonly AskingClients _asking;
             private readonly object _reportLock = new object();
             private string _status;
             private long _keys;
@@ -515,8 +497,9 @@ namespace RedisCluster
             private volatile bool _failed;
             private volatile bool _leftUndone;
 
-            public Run(ClusterTopology topology, IReadOnlyList<SlotMove> moves, IProgress<OperationProgress> progress, CancellationToken cancellation)
+            public Run(ClusterTopology topology, IReadOnlyList<SlotMove> moves, AskingClients asking, IProgress<OperationProgress> progress, CancellationToken cancellation)
             {
+                _asking = asking;
                 _endPoints = topology.Nodes.Where(n => n.ToEndPoint() != null).GroupBy(n => n.Id).ToDictionary(g => g.Key, g => g.First().ToEndPoint());
                 Masters = topology.Masters.Where(m => m.ToEndPoint() != null).ToList();
                 _progress = progress;
@@ -580,35 +563,13 @@ namespace RedisCluster
                     $"{master.EndPoint} did not take the new owner of moved slots ({failure.Message}); it learns it from the other nodes."));
             }
 
-            /// <summary>
-            /// DUMP of a key on the target, which serves a slot it is importing only to a command after ASKING. The pair
-            /// goes over a client of its own, one pair at a time, so nothing else can come between them.
-            /// </summary>
-            public async Task<RedisReply> DumpOnTargetAsync(RedisClusterConnection connection, NodeEndPoint target, byte[] key)
-            {
-                var client = await _askingClients.GetOrAdd(target,
-                    t => new Lazy<Task<INodeClient>>(() => connection.OpenPrivateClientAsync(t, CancellationToken.None))).Value.ConfigureAwait(false);
-                await _askingLock.WaitAsync().ConfigureAwait(false);
-                try
-                {
-                    var asking = client.ExecuteAsync(new RedisCommand("ASKING"), CancellationToken.None);
-                    var dump = client.ExecuteAsync(new RedisCommand("DUMP", key), CancellationToken.None);
-                    await asking.ConfigureAwait(false);
-                    return await dump.ConfigureAwait(false);
-                }
-                finally
-                {
-                    _askingLock.Release();
-                }
-            }
+            /// <summary>DUMP of a key on the target, which serves a slot it is importing only after ASKING.</summary>
+            public Task<RedisReply> DumpOnTargetAsync(NodeEndPoint target, byte[] key) =>
+                _asking.ExecuteAsync(target, new RedisCommand("DUMP", key));
 
             public void Dispose()
             {
-                foreach (var client in _askingClients.Values.Where(c => c.IsValueCreated))
-                {
-                    if (client.Value.Status == TaskStatus.RanToCompletion) client.Value.Result.Dispose();
-                }
-                _askingLock.Dispose();
+                _asking.Dispose();
             }
         }
     }

@@ -6,6 +6,27 @@ $script:Nodes = [System.Collections.Generic.List[object]]::new()
 $script:Root = Join-Path ([IO.Path]::GetTempPath()) "redis-cluster-tests-$PID"
 # Ports and their bus ports (port + 10000) stay below the ephemeral range (32768-60999).
 $script:PortRange = 17100..21999
+
+function Remove-DeadRunLeftover {
+    <#
+    .SYNOPSIS
+        Stops the nodes of earlier test runs whose process died before its AfterAll (killed by a timeout or Ctrl+C)
+        and removes their folders: such nodes would otherwise run, and hold their ports, until the machine restarts.
+    #>
+    $dead = @(Get-ChildItem ([IO.Path]::GetTempPath()) -Directory -Filter 'redis-cluster-tests-*' -ErrorAction SilentlyContinue | Where-Object {
+        $owner = 0
+        [int]::TryParse($_.Name.Substring('redis-cluster-tests-'.Length), [ref] $owner) -and -not (Test-Path "/proc/$owner")
+    })
+    if ($dead.Count -eq 0) { return }
+    foreach ($process in @(Get-ChildItem /proc -Directory -ErrorAction SilentlyContinue | Where-Object Name -match '^\d+$')) {
+        $cwd = try { [IO.Directory]::ResolveLinkTarget($process.FullName + '/cwd', $false).FullName } catch { $null }
+        if ($cwd -and @($dead | Where-Object { $cwd.StartsWith($_.FullName + '/') }).Count -gt 0) {
+            Stop-Process -Id ([int]$process.Name) -Force -ErrorAction SilentlyContinue
+        }
+    }
+    $dead | Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
+}
+Remove-DeadRunLeftover
 $script:NextPort = Get-Random -Minimum 17100 -Maximum 21000
 
 function Wait-Until {

@@ -30,6 +30,16 @@ function Clear-TestData([object[]] $Node, [string] $Password) {
     foreach ($n in $Node) { $null = Invoke-RedisCli $n.EndPoint $Password FLUSHALL }
 }
 
+function Clear-OpenSlot([object[]] $Node, [string] $Password) {
+    <# Closes every slot a node marks MIGRATING or IMPORTING (keys stay where they are): a failed test leaves none behind for the next. #>
+    foreach ($n in $Node) {
+        $self = Get-TestNodeView $n.EndPoint $Password | Where-Object { $_.Flags -contains 'myself' }
+        foreach ($marker in @($self.Open)) {
+            $null = Invoke-RedisCli $n.EndPoint $Password CLUSTER SETSLOT ($marker -replace '^\[(\d+).*$', '$1') STABLE
+        }
+    }
+}
+
 function Restore-SeedLayout {
     <#
     .SYNOPSIS
