@@ -13,6 +13,7 @@ $runs = @(
     @{ Name = 'ClusterCheck'; Arguments = @{} },
     @{ Name = 'AddNode'; Arguments = @{} },
     @{ Name = 'Reshard'; Arguments = @{} },
+    @{ Name = 'Failover'; Arguments = @{} },
     @{ Name = 'ImportCost'; Arguments = @{} }
 )
 foreach ($run in $runs) {

@@ -78,6 +78,10 @@ BeforeAll {
         $masters = @(Get-RedisClusterNode -Role Master | Where-Object SlotCount -gt 0)
         Capture { Add-RedisClusterNode -EndPoint $endPoints[0] -Credential $cred -NewNode $spare[1] -MasterId $masters[0].NodeId }
         Capture { Get-RedisClusterNode -Role Replica | Where-Object EndPoint -eq $spare[1] | Set-RedisClusterReplica -MasterId $masters[1].NodeId }
+        # A failover (every node read, the roles polled) and the placement repair's plan, with the cluster's credential.
+        Capture { Invoke-RedisFailover -MasterId $masters[2].NodeId -WhatIf }
+        Capture { Invoke-RedisFailover -MasterId $masters[2].NodeId }
+        Capture { Optimize-RedisClusterPlacement -EndPoint $endPoints[0] -Credential $cred -WhatIf }
         Capture { Reset-RedisClusterNode -EndPoint $spare[1] -Credential $cred -Hard -DeleteData -Force -Confirm:$false }
         Capture { Connect-RedisCluster -EndPoint $endPoints[0] -Credential $wrong }
         Capture { Get-RedisClusterNode -EndPoint $endPoints[0] -Credential $wrong }
@@ -113,6 +117,7 @@ Describe 'Secrets' {
         $text | Should -BeLike '*AuthConsistency*'
         $text | Should -BeLike '* <- CLUSTER MEET *'
         $text | Should -BeLike '* <- CLUSTER REPLICATE *'
+        $text | Should -BeLike '* <- CLUSTER FAILOVER*'
         $text | Should -BeLike '* <- CLUSTER RESET HARD*'
         $text | Should -BeLike '*still list*'
     }

@@ -436,10 +436,7 @@ namespace RedisCluster
             /// <summary>The shared placement rules over the majority view: masters are the nodes serving slots.</summary>
             public PlacementOutcome Placement()
             {
-                var nodes = Reference.Nodes
-                    .Where(n => n.Role != NodeRole.Unknown && (n.Flags & (NodeFlags.Handshake | NodeFlags.NoAddress)) == 0 && n.ToEndPoint() != null)
-                    .Select(n => new PlacedNode(n.NodeId, n.EndPoint, HostOf(n.ToEndPoint()), n.Role == NodeRole.Master && n.SlotCount > 0, n.MasterId))
-                    .ToList();
+                var nodes = PlacedNodes.From(Reference, HostOf);
                 var hosts = nodes.Select(n => n.Host).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                 return new PlacementOutcome
                 {

@@ -37,7 +37,13 @@ namespace RedisCluster
         {
             if (StopAt != point || !applies) return;
             var marker = Environment.GetEnvironmentVariable(MarkerVariable);
-            if (!string.IsNullOrEmpty(marker)) File.WriteAllText(marker, point.ToString());
+            if (!string.IsNullOrEmpty(marker))
+            {
+                // Written aside and renamed into place: a test that sees the file must see what it says (WriteAllText
+                // creates it empty first, and a test read it empty once).
+                File.WriteAllText(marker + ".partial", point.ToString());
+                File.Move(marker + ".partial", marker);
+            }
             Thread.Sleep(Timeout.Infinite);
         }
     }

@@ -113,7 +113,8 @@ namespace RedisCluster
             return new ClusterHealthReadings(await configuration.ConfigureAwait(false), await keys.ConfigureAwait(false), placed);
         }
 
-        private static async Task<IReadOnlyDictionary<NodeEndPoint, string>> ResolveHostsAsync(ClusterSnapshot snapshot, HostResolver hosts)
+        /// <summary>The placement host of every node the snapshot names, as Test-RedisCluster and the placement optimizer both judge it.</summary>
+        internal static async Task<IReadOnlyDictionary<NodeEndPoint, string>> ResolveHostsAsync(ClusterSnapshot snapshot, HostResolver hosts)
         {
             var endPoints = snapshot.Reference.Nodes.Select(n => n.ToEndPoint()).Concat(snapshot.Nodes.Select(n => n.EndPoint))
                 .Where(e => e != null).Distinct().ToList();
@@ -150,7 +151,7 @@ namespace RedisCluster
             }
         }
 
-        private static async Task<long?> ConfigNumberAsync(INodeClient client, string name, CancellationToken cancellationToken)
+        internal static async Task<long?> ConfigNumberAsync(INodeClient client, string name, CancellationToken cancellationToken)
         {
             var reply = await client.ExecuteAsync(new RedisCommand("CONFIG", "GET", name), cancellationToken).ConfigureAwait(false);
             var pair = reply.AsArray();

@@ -58,9 +58,7 @@ namespace RedisCluster.Commands
         /// </summary>
         private bool Confirmed(RemoveNodePlan plan)
         {
-            bool whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf") ? ((SwitchParameter)MyInvocation.BoundParameters["WhatIf"]).IsPresent
-                : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-            if (Force && !whatIf && !MyInvocation.BoundParameters.ContainsKey("Confirm"))
+            if (Force && !IsWhatIf && !MyInvocation.BoundParameters.ContainsKey("Confirm"))
             {
                 WriteVerboseLine(plan.ToString());
                 return true;

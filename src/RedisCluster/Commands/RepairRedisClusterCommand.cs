@@ -33,7 +33,7 @@ namespace RedisCluster.Commands
             var plan = Guard(() => RepairPlanner.Plan(snapshot, census));
             if (plan.IsEmpty)
             {
-                WriteInformation(new HostInformationMessage { Message = plan.ToString() }, new[] { "PSHOST", "NothingToRepair" });
+                WriteNothingToDo(plan.ToString(), "NothingToRepair");
                 return;
             }
             string text = plan.ToString();

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using RedisCluster.Internal;
 
@@ -23,7 +22,7 @@ namespace RedisCluster.Commands
         [ValidateNotNull]
         public Hashtable HostOf { get; set; }
 
-        protected override void BeginProcessing() => _hosts = Guard(() => new HostResolver(HostMap()));
+        protected override void BeginProcessing() => _hosts = Guard(() => HostMaps.Resolver(HostOf));
 
         protected override void ProcessRecord()
         {
@@ -55,11 +54,6 @@ namespace RedisCluster.Commands
             if (Quiet) WriteObject(ClusterHealthCheck.IsHealthy(results));
             else WriteObject(results, enumerateCollection: true);
         }
-
-        private IEnumerable<KeyValuePair<string, string>> HostMap() =>
-            HostOf?.Cast<DictionaryEntry>().Select(e => new KeyValuePair<string, string>(Text(e.Key), Text(e.Value)));
-
-        private static string Text(object value) => (value is PSObject wrapped ? wrapped.BaseObject : value)?.ToString();
 
         protected override void Dispose(bool disposing)
         {

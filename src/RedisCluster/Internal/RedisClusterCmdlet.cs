@@ -77,6 +77,22 @@ namespace RedisCluster.Internal
 
         protected void Guard(Action work) => Guard(() => { work(); return true; });
 
+        /// <summary>
+        /// True when this invocation only shows what it would do: -WhatIf given, or, without -WhatIf, $WhatIfPreference set
+        /// (by the caller's script, or by -WhatIf passed to an advanced function that calls this cmdlet).
+        /// </summary>
+        protected bool IsWhatIf => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
+            ? ((SwitchParameter)whatIf).IsPresent
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+        /// <summary>
+        /// Says why nothing was done, the way Write-Host says it: on the information stream, tagged PSHOST (so the console
+        /// shows it) and with <paramref name="tag"/>. No object is written, so `if (Cmdlet) { ... }` still tells a script
+        /// whether anything changed; -InformationVariable captures the text, -InformationAction Ignore silences it.
+        /// </summary>
+        protected void WriteNothingToDo(string message, string tag) =>
+            WriteInformation(new HostInformationMessage { Message = message }, new[] { "PSHOST", tag });
+
         protected void ThrowInvalidArgument(string errorId, string message, object target) =>
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
 

@@ -60,15 +60,15 @@ namespace RedisCluster.Internal
         /// <summary>
         /// Applies a plan: -WhatIf prints the plan's text and changes nothing, -Confirm asks with it; then the slots
         /// move with Write-Progress and the result is written (with an error per slot left open). An empty plan moves
-        /// nothing and writes no object: its text (why nothing moves) is shown as Write-Host shows text (the information
-        /// stream, tagged PSHOST; -InformationAction Ignore silences it, 6> or -InformationVariable captures it).
+        /// nothing and writes no object: its text (why nothing moves) goes to the information stream, tagged NothingToMove
+        /// (<see cref="RedisClusterCmdlet.WriteNothingToDo"/>).
         /// Null when nothing ran (empty plan, -WhatIf, or declined).
         /// </summary>
         protected SlotMigrationResult MoveSlots(RedisClusterConnection connection, SlotMovePlan plan, string caption)
         {
             if (plan.IsEmpty)
             {
-                WriteInformation(new HostInformationMessage { Message = plan.ToString() }, new[] { "PSHOST", "NothingToMove" });
+                WriteNothingToDo(plan.ToString(), "NothingToMove");
                 return null;
             }
             return MoveSlots(connection, plan.Moves, plan.ToString(), caption);
