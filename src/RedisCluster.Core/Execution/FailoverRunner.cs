@@ -102,12 +102,19 @@ namespace RedisCluster
                 {
                     return await AskAndWaitAsync(plan, client, asked, deadline, progress, cancellationToken).ConfigureAwait(false);
                 }
-                catch (RedisClusterException e) when (e.ErrorId == NotTakenOverErrorId && attempt == 1 && elected)
+                catch (RedisClusterException e) when (e.ErrorId == NotTakenOverErrorId && elected && attempt == 2)
+                {
+                    throw WithRetryNote(e, "It was asked once more once that time had passed, in vain.");
+                }
+                catch (RedisClusterException e) when (e.ErrorId == NotTakenOverErrorId && elected)
                 {
                     // An election this process did not see may be less than the interval old, and the masters' last vote
                     // about this shard less than half of it: once the interval has passed since the request, neither stands in the way.
                     var wait = RemainingElectionWait(await IntervalAsync().ConfigureAwait(false), asked.Elapsed);
-                    if (deadline.Remaining <= wait + TakeoverWindow) throw;
+                    if (deadline.Remaining <= wait + TakeoverWindow)
+                    {
+                        throw WithRetryNote(e, $"-TimeoutSeconds left no room to ask it once more after that time ({wait.TotalSeconds:0.#} s from now): try again then.");
+                    }
                     progress?.Report(new OperationProgress(Activity,
                         $"{endPoint} was not elected (a recent election of its own, or the masters' vote cool-down for this shard); asking again in {wait.TotalSeconds:0.#} s", 30));
                     await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
@@ -209,7 +216,7 @@ namespace RedisCluster
         private static RedisClusterException NotTakenOver(FailoverPlan plan)
         {
             const string tooSoon = " A replica also cannot stand for election again within twice the election timeout (4 x cluster-node-timeout, at least 4 s) " +
-                "of its last one, and masters vote about one shard only once per 2 x cluster-node-timeout: it was asked once more after that time when -TimeoutSeconds allowed";
+                "of its last one, and masters vote about one shard only once per 2 x cluster-node-timeout";
             string advice = plan.Mode == FailoverMode.Default
                 ? "it was not elected within Redis's manual failover window (5 s). The master may be overloaded or cut off from the replica: " +
                   "if it is down, -Mode Force promotes the replica without it (writes it had not passed on are lost)." + tooSoon
@@ -223,11 +230,15 @@ namespace RedisCluster
             { ErrorId = NotTakenOverErrorId };
         }
 
+        /// <summary>The failure of a failover in an elected mode, with what became of the one retry.</summary>
+        private static RedisClusterException WithRetryNote(RedisClusterException failure, string note) =>
+            new RedisClusterException(failure.Kind, $"{failure.Message} {note}", failure.EndPoint, failure.InnerException) { ErrorId = failure.ErrorId };
+
         private static RedisClusterException ClaimedWithoutElection(FailoverPlan plan) =>
             new RedisClusterException(FailureKind.Timeout,
                 $"{NodeRefusals.Name(plan.Replica)} claimed the shard with its old epoch, without an election, and was overruled at once: it won an election " +
                 "less than 2 x cluster-node-timeout ago (one this process did not make), and Redis lets a replica stand again only 4 x cluster-node-timeout " +
-                "(at least 4 s) after its last one. It was asked once more after that time when -TimeoutSeconds allowed; nothing else was changed.",
+                "(at least 4 s) after its last one. Nothing else was changed.",
                 plan.Replica.ToEndPoint())
             { ErrorId = NotTakenOverErrorId };
 
