@@ -24,8 +24,9 @@ function New-TestSshKey([string] $Path, [string] $Type = 'ed25519', [string] $Pa
 function Get-KnownHostsLine {
     <# The known_hosts line for a host key (a .pub file) at an address and port, as ssh writes it. #>
     param([Parameter(Mandatory)] [string] $PublicKeyPath, [Parameter(Mandatory)] [string] $Address, [Parameter(Mandatory)] [int] $Port)
-    $type, $key = (Get-Content $PublicKeyPath -Raw).Trim() -split '\s+'
-    "[$Address]:$Port $type $key"
+    $type, $key, $null = (Get-Content $PublicKeyPath -Raw).Trim() -split '\s+'
+    $name = if ($Port -eq 22) { $Address } else { "[$Address]:$Port" }
+    "$name $type $key"
 }
 
 function Start-TestSshd {
