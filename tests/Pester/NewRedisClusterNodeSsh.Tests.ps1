@@ -99,6 +99,18 @@ Describe 'New-RedisClusterNode over SSH' {
         Invoke-RedisCli $second.EndPoint $Password PING | Should -Be 'PONG'
     }
 
+    It 'binds a node to the address the SSH connection reached, not to the host name given' {
+        $knownHosts = Join-Path $TestDrive 'by-name/known_hosts'
+        $null = New-Item -ItemType Directory -Force (Split-Path $knownHosts)
+        Set-Content $knownHosts (Get-KnownHostsLine $Sshd.HostPublicKey 'localhost' $Sshd.Port)
+        $port = Get-FreeNodePort
+        $node = Deploy -ComputerName 'localhost' -Port $port -Root "$TestDrive/by-name" -Ssh (Get-SshParameter @{ KnownHostsPath = $knownHosts })
+        $node.ComputerName | Should -Be 'localhost'
+        $node.EndPoint | Should -Be "127.0.0.1:$port"
+        Get-Content $node.ConfigPath | Should -Contain 'bind 127.0.0.1'
+        Invoke-RedisCli $node.EndPoint $Password PING | Should -Be 'PONG'
+    }
+
     It 'deploys the hosts it reaches when another is unreachable, with an error naming that host' {
         $port = Get-FreeNodePort '127.0.0.2'
         $err = $null
@@ -171,6 +183,16 @@ Describe 'New-RedisClusterNode over SSH refuses' {
             $err.TargetObject | Should -Be $target
             Assert-NothingDeployed $root $port
         } finally { $Silent.Stop() }
+    }
+
+    It 'a redis-server the host does not have, naming the host' {
+        $port = Get-FreeNodePort '127.0.0.3'
+        $ssh = Get-SshParameter
+        $err = Get-ErrorRecord { New-RedisClusterNode -ComputerName '127.0.0.3' -Port $port -RedisServerPath '/no/such/redis-server' -InstallPath "$TestDrive/no-server/conf" @ssh }
+        $err.FullyQualifiedErrorId | Should -Be 'RedisServerNotFound,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Be '/no/such/redis-server does not exist on 127.0.0.3.'
+        Assert-NothingDeployed "$TestDrive/no-server" $port '127.0.0.3'
     }
 
     It 'a relative path, which only this machine could make sense of' {
