@@ -18,6 +18,18 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
     fi
 fi
 
+# The SSH deployment tests start their own sshd and deploy through it; sudo is for the non-root user's path.
+if [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null 2>&1 || ! command -v sudo >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing openssh-server, openssh-client and sudo from apt..."
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client sudo >/dev/null
+    else
+        echo "The SSH deployment tests need sshd, ssh-keygen and sudo: install them (apt-get install openssh-server openssh-client sudo)." >&2
+        if [ "$task" = "test" ]; then exit 1; fi
+    fi
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off
 dotnet tool restore >/dev/null
 

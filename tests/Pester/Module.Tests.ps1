@@ -21,11 +21,13 @@ Describe 'The built module' {
         @(Get-ChildItem $ModuleDir -Filter *.dll | Sort-Object Name).Name | Should -Be @('RedisCluster.Core.dll', 'RedisCluster.dll')
         Test-Path (Join-Path $ModuleDir 'dependencies/StackExchange.Redis.dll') | Should -BeTrue
         Test-Path (Join-Path $ModuleDir 'dependencies/RedisCluster.Engine.dll') | Should -BeTrue
+        Test-Path (Join-Path $ModuleDir 'dependencies/Renci.SshNet.dll') | Should -BeTrue
+        Test-Path (Join-Path $ModuleDir 'dependencies/BouncyCastle.Cryptography.dll') | Should -BeTrue
         # One copy of the model only, or every type would exist twice.
         Test-Path (Join-Path $ModuleDir 'dependencies/RedisCluster.Core.dll') | Should -BeFalse
     }
 
-    It 'loads the engine and StackExchange.Redis into a private load context and the model into the default one' {
+    It 'loads the engine, StackExchange.Redis and SSH.NET into a private load context and the model into the default one' {
         # Any use of a connection loads the engine, a failed one too.
         try { $null = Get-RedisClusterNode -EndPoint "127.0.0.1:$(Get-FreeNodePort)" } catch { }
         $contexts = @{}
@@ -34,6 +36,16 @@ Describe 'The built module' {
         }
         $contexts['RedisCluster.Engine'] | Should -Be 'DependencyLoadContext'
         $contexts['StackExchange.Redis'] | Should -Be 'DependencyLoadContext'
+        # Reading an SSH key and connecting load SSH.NET and its cryptography, a refused connection too.
+        $key = Join-Path $TestDrive 'module_test_key'
+        & ssh-keygen -q -t ed25519 -N '' -f $key
+        $err = Get-ErrorRecord { New-RedisClusterNode -Port (Get-FreeNodePort) -SshKeyFile $key -SshPort (Get-FreeNodePort) -InstallPath '/tmp/never' }
+        $err.FullyQualifiedErrorId | Should -Be 'SshConnectionRefused,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        foreach ($assembly in [AppDomain]::CurrentDomain.GetAssemblies()) {
+            $contexts[$assembly.GetName().Name] = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($assembly).GetType().Name
+        }
+        $contexts['Renci.SshNet'] | Should -Be 'DependencyLoadContext'
+        $contexts['BouncyCastle.Cryptography'] | Should -Be 'DependencyLoadContext'
         $contexts['RedisCluster.Core'] | Should -Be 'DefaultAssemblyLoadContext'
         $contexts['RedisCluster'] | Should -Be 'DefaultAssemblyLoadContext'
     }

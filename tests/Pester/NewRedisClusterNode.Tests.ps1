@@ -119,10 +119,11 @@ Describe 'New-RedisClusterNode refuses bad input' {
         Get-Content $first.ConfigPath -Raw | Should -Be $configBefore
     }
 
-    It 'refuses a host that is not this machine' {
+    It 'refuses a host that is not this machine when no SSH parameter says how to reach it' {
         $err = Get-ErrorRecord { New-RedisClusterNode -ComputerName '192.0.2.10' -Port 7000 -InstallPath "$TestDrive/remote" }
-        $err.FullyQualifiedErrorId | Should -Be 'RemoteDeploymentNotSupported,RedisCluster.Commands.NewRedisClusterNodeCommand'
-        $err.CategoryInfo.Category | Should -Be 'NotImplemented'
+        $err.FullyQualifiedErrorId | Should -Be 'SshParametersMissing,RedisCluster.Commands.NewRedisClusterNodeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -BeLike "'192.0.2.10' is not an address of this machine: *-SshUserName*"
         Test-Path "$TestDrive/remote" | Should -BeFalse
     }
 

@@ -23,6 +23,8 @@ namespace RedisCluster
         NotFound,
         /// <summary>A peer answered in a way that is not the Redis protocol, or text that cannot be read.</summary>
         Protocol,
+        /// <summary>The account used may not do what is needed (such as a non-root SSH login).</summary>
+        PermissionDenied,
     }
 
     /// <summary>

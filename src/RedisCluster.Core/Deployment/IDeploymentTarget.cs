@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -7,9 +8,17 @@ namespace RedisCluster
     /// A machine nodes are deployed to. The local machine is one; a host reached over SSH is another,
     /// so the deployment steps never care which.
     /// </summary>
-    public interface IDeploymentTarget
+    public interface IDeploymentTarget : IDisposable
     {
+        /// <summary>The host as the caller named it.</summary>
         string ComputerName { get; }
+
+        /// <summary>
+        /// The address its nodes bind to and are reached at: for a host reached over SSH the address the
+        /// connection actually went to, not what the name may resolve to on the host itself.
+        /// </summary>
+        string Address { get; }
+
         bool FileExists(string path);
         bool DirectoryExists(string path);
         void CreateDirectory(string path);
@@ -29,7 +38,9 @@ namespace RedisCluster
         Task<ProgramResult> RunAsync(string program, string[] arguments, Deadline deadline, CancellationToken cancellationToken);
 
         bool IsProcessRunning(int processId);
-        string FindProgram(string name);
+
+        /// <summary>The full path of a program found on the target's PATH, or null.</summary>
+        Task<string> FindProgramAsync(string name, CancellationToken cancellationToken);
     }
 
     /// <summary>How a program run by a target ended.</summary>

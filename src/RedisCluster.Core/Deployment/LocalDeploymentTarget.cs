@@ -17,6 +17,8 @@ namespace RedisCluster
 
         public string ComputerName { get; }
 
+        public string Address => ComputerName;
+
         public bool FileExists(string path) => File.Exists(path);
 
         public bool DirectoryExists(string path) => Directory.Exists(path);
@@ -74,21 +76,19 @@ namespace RedisCluster
 
         public bool IsProcessRunning(int processId)
         {
-            // A daemon that died stays a zombie until init reaps it, and .NET still calls it running;
-            // /proc says what it really is.
-            string stat = $"/proc/{processId}/stat";
+            string stat = ProcessStat.PathOf(processId);
             if (File.Exists(stat))
             {
                 try
                 {
-                    string text = File.ReadAllText(stat);
-                    return text.Substring(text.LastIndexOf(')') + 2, 1) != "Z";
+                    return ProcessStat.IsAlive(File.ReadAllText(stat));
                 }
                 catch (IOException)
                 {
                     return false;
                 }
             }
+            // No /proc: not Linux.
             try
             {
                 using (var process = Process.GetProcessById(processId)) return !process.HasExited;
@@ -99,11 +99,16 @@ namespace RedisCluster
             }
         }
 
-        public string FindProgram(string name)
+        public Task<string> FindProgramAsync(string name, CancellationToken cancellationToken)
         {
             var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
                 .Concat(new[] { "/usr/bin", "/usr/local/bin", "/usr/sbin" });
-            return directories.Where(d => d.Length > 0).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+            return Task.FromResult(directories.Where(d => d.Length > 0).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists));
+        }
+
+        /// <summary>Nothing is held open for this machine.</summary>
+        public void Dispose()
+        {
         }
 
         private static void Kill(Process process)

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -30,16 +29,24 @@ namespace RedisCluster
         private readonly IDeploymentTarget _target;
         private readonly string _redisServerPath;
 
-        public NodeDeployer(IDeploymentTarget target, string redisServerPath)
+        private NodeDeployer(IDeploymentTarget target, string redisServerPath)
         {
             _target = target;
-            _redisServerPath = redisServerPath ?? target.FindProgram("redis-server") ??
+            _redisServerPath = redisServerPath;
+        }
+
+        /// <param name="redisServerPath">redis-server on the target; null to look for it on the target's PATH.</param>
+        /// <exception cref="RedisClusterException">RedisServerNotFound, naming the host.</exception>
+        public static async Task<NodeDeployer> CreateAsync(IDeploymentTarget target, string redisServerPath, CancellationToken cancellationToken)
+        {
+            string path = redisServerPath ?? await target.FindProgramAsync("redis-server", cancellationToken).ConfigureAwait(false) ??
                 throw new RedisClusterException(FailureKind.InvalidArgument,
                     $"redis-server was not found on {target.ComputerName}: install it (apt-get install redis-server) or give -RedisServerPath.") { ErrorId = "RedisServerNotFound" };
-            if (!_target.FileExists(_redisServerPath))
+            if (!target.FileExists(path))
             {
-                throw new RedisClusterException(FailureKind.InvalidArgument, $"{_redisServerPath} does not exist on {target.ComputerName}.") { ErrorId = "RedisServerNotFound" };
+                throw new RedisClusterException(FailureKind.InvalidArgument, $"{path} does not exist on {target.ComputerName}.") { ErrorId = "RedisServerNotFound" };
             }
+            return new NodeDeployer(target, path);
         }
 
         /// <summary>Refuses a port too high for a cluster node, a port that something already listens on, or a node that is already deployed.</summary>
@@ -94,7 +101,7 @@ namespace RedisCluster
             var created = new List<string>();
             foreach (string path in paths)
             {
-                for (string missing = path; !string.IsNullOrEmpty(missing) && !_target.DirectoryExists(missing); missing = Path.GetDirectoryName(missing))
+                for (string missing = path; !string.IsNullOrEmpty(missing) && !_target.DirectoryExists(missing); missing = TargetPath.Parent(missing))
                 {
                     created.Add(missing);
                 }
@@ -171,7 +178,7 @@ namespace RedisCluster
             {
                 try
                 {
-                    var connect = client.ConnectAsync(spec.ComputerName, spec.Port);
+                    var connect = client.ConnectAsync(spec.Address, spec.Port);
                     return await Task.WhenAny(connect, Task.Delay(1000)).ConfigureAwait(false) == connect && client.Connected;
                 }
                 catch (SocketException)

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Net;
 using System.Security.Cryptography;
@@ -18,13 +17,20 @@ namespace RedisCluster
         public NodeDeploymentSpec(string computerName, int port, string installPath, string dataPath)
         {
             ComputerName = computerName;
+            Address = computerName;
             Port = port;
             InstallPath = installPath;
-            DataPath = Path.Combine(dataPath, port.ToString(CultureInfo.InvariantCulture));
+            DataPath = TargetPath.Combine(dataPath, port.ToString(CultureInfo.InvariantCulture));
         }
 
-        /// <summary>The host the node runs on; also the address it binds to and announces.</summary>
+        /// <summary>The host the node runs on, as the caller named it.</summary>
         public string ComputerName { get; }
+
+        /// <summary>
+        /// The address the node binds to, announces and is reached at: the host's name until the deployment has
+        /// reached the host and knows its address (<see cref="IDeploymentTarget.Address"/>).
+        /// </summary>
+        public string Address { get; set; }
         public int Port { get; }
         public string InstallPath { get; }
 
@@ -36,10 +42,10 @@ namespace RedisCluster
         /// <summary>Extra or overriding directives, written as "name value" lines.</summary>
         public NodeSettings Settings { get; set; } = NodeSettings.None;
 
-        public string ConfigPath => Path.Combine(InstallPath, $"redis_{Port}.conf");
-        public string PidPath => Path.Combine(DataPath, $"redis_{Port}.pid");
-        public string LogPath => Path.Combine(DataPath, $"redis_{Port}.log");
-        public NodeEndPoint EndPoint => new NodeEndPoint(ComputerName, Port);
+        public string ConfigPath => TargetPath.Combine(InstallPath, $"redis_{Port}.conf");
+        public string PidPath => TargetPath.Combine(DataPath, $"redis_{Port}.pid");
+        public string LogPath => TargetPath.Combine(DataPath, $"redis_{Port}.log");
+        public NodeEndPoint EndPoint => new NodeEndPoint(Address, Port);
 
         /// <summary>Refuses a port whose cluster bus port would lie above 65535, which redis-server refuses only after it has daemonized.</summary>
         /// <exception cref="RedisClusterException">PortOutOfRange.</exception>
@@ -61,7 +67,7 @@ namespace RedisCluster
             var directives = new List<KeyValuePair<string, string>>
             {
                 Pair("port", Port.ToString(CultureInfo.InvariantCulture)),
-                Pair("bind", ComputerName),
+                Pair("bind", Address),
                 Pair("daemonize", "yes"),
                 Pair("cluster-enabled", "yes"),
                 Pair("cluster-config-file", $"nodes-{Port}.conf"),
@@ -72,9 +78,9 @@ namespace RedisCluster
                 Pair("appendonly", "yes"),
             };
             // A node on a second loopback address must also send its bus traffic from it, or peers record 127.0.0.1.
-            if (IPAddress.TryParse(ComputerName, out var ip) && !IPAddress.Any.Equals(ip) && !IPAddress.IPv6Any.Equals(ip))
+            if (IPAddress.TryParse(Address, out var ip) && !IPAddress.Any.Equals(ip) && !IPAddress.IPv6Any.Equals(ip))
             {
-                directives.Add(Pair("bind-source-addr", ComputerName));
+                directives.Add(Pair("bind-source-addr", Address));
             }
             if (Credential != null && !string.IsNullOrEmpty(Credential.Password))
             {

@@ -21,6 +21,12 @@ namespace RedisCluster
 
         public bool IsWarning { get; private set; }
 
+        /// <summary>
+        /// Which progress line the report updates (Write-Progress -Id): work done in parallel, such as one host
+        /// each, reports under an id of its own; everything else under 1.
+        /// </summary>
+        public int ActivityId { get; set; } = 1;
+
         public string Activity { get; }
         public string Status { get; }
         public int PercentComplete { get; }

@@ -4,7 +4,7 @@ namespace RedisCluster.Internal
 {
     /// <summary>
     /// The one place the cmdlets touch the engine assembly, which lives in the private load context with
-    /// StackExchange.Redis. Everything else works with RedisCluster.Core's interfaces and types.
+    /// StackExchange.Redis and SSH.NET. Everything else works with RedisCluster.Core's interfaces and types.
     /// </summary>
     internal static class EngineBridge
     {
@@ -17,5 +17,9 @@ namespace RedisCluster.Internal
         // not when a cmdlet's method is compiled.
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static INodeConnector CreateConnector() => new Engine.NodeConnector();
+
+        /// <summary>Opens SSH sessions (SSH.NET, in the private context) with one set of options; reads their key files now.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static ISshConnector CreateSshConnector(SshOptions options) => new Engine.SshConnector(options);
     }
 }

@@ -53,6 +53,7 @@ namespace RedisCluster.Internal
                 case FailureKind.NotFound: return ErrorCategory.ObjectNotFound;
                 case FailureKind.Protocol: return ErrorCategory.ProtocolError;
                 case FailureKind.InvalidState: return ErrorCategory.InvalidOperation;
+                case FailureKind.PermissionDenied: return ErrorCategory.PermissionDenied;
                 default: return ErrorCategory.InvalidOperation;
             }
         }

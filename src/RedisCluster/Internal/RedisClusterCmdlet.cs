@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -174,8 +175,8 @@ namespace RedisCluster.Internal
             private readonly ConcurrentQueue<Action> _queue = new ConcurrentQueue<Action>();
             private readonly ManualResetEventSlim _signal = new ManualResetEventSlim();
             private readonly RedisClusterCmdlet _cmdlet;
-            private ProgressRecord _record;
-            private string _lastStatus;
+            /// <summary>The progress line of each activity id, with the status last written as verbose for it.</summary>
+            private readonly Dictionary<int, (ProgressRecord Record, string LastStatus)> _lines = new Dictionary<int, (ProgressRecord, string)>();
             private bool _watching;
 
             public HostMessages(RedisClusterCmdlet cmdlet) => _cmdlet = cmdlet;
@@ -207,17 +208,17 @@ namespace RedisCluster.Internal
                     _cmdlet.WriteWarning(report.Status);
                     return;
                 }
-                if (_record == null || _record.Activity != report.Activity) _record = new ProgressRecord(1, report.Activity, report.Status);
-                _record.StatusDescription = report.Status;
-                _record.CurrentOperation = report.Detail;
-                _record.PercentComplete = Math.Max(0, Math.Min(100, report.PercentComplete));
-                _record.SecondsRemaining = report.SecondsRemaining;
-                _cmdlet.WriteProgress(_record);
-                if (!string.Equals(report.Status, _lastStatus, StringComparison.Ordinal))
-                {
-                    _lastStatus = report.Status;
-                    _cmdlet.WriteVerboseLine(report.Status);
-                }
+                _lines.TryGetValue(report.ActivityId, out var line);
+                var record = line.Record;
+                if (record == null || record.Activity != report.Activity) record = new ProgressRecord(report.ActivityId, report.Activity, report.Status);
+                record.StatusDescription = report.Status;
+                record.CurrentOperation = report.Detail;
+                record.PercentComplete = Math.Max(0, Math.Min(100, report.PercentComplete));
+                record.SecondsRemaining = report.SecondsRemaining;
+                _cmdlet.WriteProgress(record);
+                bool changed = !string.Equals(report.Status, line.LastStatus, StringComparison.Ordinal);
+                _lines[report.ActivityId] = (record, report.Status);
+                if (changed) _cmdlet.WriteVerboseLine(report.Status);
             }
 
             /// <summary>
@@ -245,10 +246,10 @@ namespace RedisCluster.Internal
                         if (ended) break;
                     }
                 }
-                if (_record != null)
+                foreach (var line in _lines.Values)
                 {
-                    _record.RecordType = ProgressRecordType.Completed;
-                    _cmdlet.WriteProgress(_record);
+                    line.Record.RecordType = ProgressRecordType.Completed;
+                    _cmdlet.WriteProgress(line.Record);
                 }
                 return true;
             }

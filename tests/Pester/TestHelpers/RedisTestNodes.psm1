@@ -483,5 +483,5 @@ function Write-TestData {
     $data
 }
 
-Export-ModuleMember -Function Wait-Until, Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, Restart-TestNode, New-TestCluster, Wait-TestClusterOk,
+Export-ModuleMember -Function Wait-Until, Test-PortFree, Stop-ProcessById, Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, Restart-TestNode, New-TestCluster, Wait-TestClusterOk,
     Get-TestNodeView, Get-TestNodeState, Get-SlotSet, Assert-ClusterInvariant, Write-TestData, Get-DataDigest
