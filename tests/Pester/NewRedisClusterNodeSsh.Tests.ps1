@@ -236,3 +236,18 @@ Describe 'New-RedisClusterNode over SSH refuses' {
         $err.Exception.Message | Should -BeLike '*-SshCredential*'
     }
 }
+
+Describe 'The SSH test host' {
+    It 'is stopped by the next run''s fixture when its run was killed: sshd works in /, so its pid file in the run''s folder finds it' {
+        # A run folder whose owner cannot be alive: pids stay below pid_max (32768 here, at most 4194304).
+        $deadRun = Join-Path ([IO.Path]::GetTempPath()) "redis-cluster-tests-$(Get-Random -Minimum 4200000 -Maximum 4300000)"
+        $orphan = Start-TestSshd -Root "$deadRun/sshd" -Address '127.0.0.1'
+        try {
+            [IO.Directory]::ResolveLinkTarget("/proc/$($orphan.ProcessId)/cwd", $false).FullName | Should -Be '/'
+            # A new run: loading the node fixture sweeps what dead runs left.
+            $null = Invoke-FreshPwsh "Import-Module '$(Join-Path $PSScriptRoot 'TestHelpers/RedisTestNodes.psm1')'"
+            Wait-Until { -not (Test-ProcessAlive $orphan.ProcessId) } -Because 'the dead run''s sshd is stopped' -TimeoutSeconds 10
+            Test-Path $deadRun | Should -BeFalse
+        } finally { Stop-ProcessById $orphan.ProcessId; Remove-Item $deadRun -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}
