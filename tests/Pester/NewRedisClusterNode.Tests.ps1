@@ -85,9 +85,20 @@ Describe 'New-RedisClusterNode' {
         finally { Remove-Item Env:REDISCLI_AUTH }
     }
 
-    It '-WhatIf writes nothing and starts nothing' {
+    It '-WhatIf lists each node''s files and commands, and writes and starts nothing' {
         $port = Get-FreeNodePort
-        New-RedisClusterNode -Port $port -Credential $Cred -InstallPath "$TestDrive/whatif/conf" -DataPath "$TestDrive/whatif/data" -WhatIf
+        # A new process: what-if text shows on its console, which is its output.
+        $output = Invoke-FreshPwsh @"
+Import-Module '$ModuleManifest'
+New-RedisClusterNode -Port $port, $($port + 1) -InstallPath '$TestDrive/whatif/conf' -DataPath '$TestDrive/whatif/data' -Setting @{ databases = 4 } -Restart -WhatIf
+"@
+        $lines = @($output | ForEach-Object { "$_".TrimEnd() })
+        $lines | Should -Contain 'What if: Deploy 2 Redis cluster nodes on 127.0.0.1 on this machine:'
+        $lines | Should -Contain "  port $port (Process)"
+        $lines | Should -Contain "    directory $TestDrive/whatif/data/$port"
+        $lines | Should -Contain "    file $TestDrive/whatif/conf/redis_$port.conf (mode 0600; written when its directives differ)"
+        $lines | Should -Contain "  port $($port + 1) (Process)"
+        $lines | Should -Contain '  then restart the nodes whose changed settings need it, one at a time: replicas first, masters last'
         Test-Path "$TestDrive/whatif" | Should -BeFalse
         $client = [System.Net.Sockets.TcpClient]::new()
         try { { $client.Connect('127.0.0.1', $port) } | Should -Throw -ExceptionType ([System.Management.Automation.MethodInvocationException]) } finally { $client.Dispose() }

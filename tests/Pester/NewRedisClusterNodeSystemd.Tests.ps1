@@ -53,9 +53,11 @@ Describe 'New-RedisClusterNode -ServiceManager Systemd' {
             $unit | Should -Contain "ExecStart=$($node.RedisServerPath) $($node.ConfigPath)"
             $unit | Should -Contain 'WantedBy=multi-user.target'
             (Get-Item $node.UnitPath).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead')
-            # systemd's own reading of the unit: no complaint.
-            (& systemd-analyze verify $node.UnitPath 2>&1) | Should -BeNullOrEmpty
-            $LASTEXITCODE | Should -Be 0
+            # systemd's own reading of the unit, where the machine has it: no complaint.
+            if (Get-Command systemd-analyze -ErrorAction SilentlyContinue) {
+                (& systemd-analyze verify $node.UnitPath 2>&1) | Should -BeNullOrEmpty
+                $LASTEXITCODE | Should -Be 0
+            }
             Get-ProcessUserId $node.ProcessId | Should -Be $redisUserId
             (Get-Item $node.ConfigPath).User | Should -Be 'redis'
             (Get-Item $node.ConfigPath).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')

@@ -36,8 +36,6 @@ namespace RedisCluster
         public static async Task<NodeDeployer> CreateAsync(IDeploymentTarget target, INodeConnector connector, string redisServerPath, CancellationToken cancellationToken) =>
             new NodeDeployer(target, connector, await NodeService.FindRedisServerAsync(target, redisServerPath, cancellationToken).ConfigureAwait(false));
 
-        public NodeService Service => _service;
-
         /// <exception cref="RedisClusterException">
         /// PortOutOfRange, PortInUse, ServiceUserNotFound, SettingRefused; NodeStartFailed and NodeStartTimeout from the start.
         /// </exception>

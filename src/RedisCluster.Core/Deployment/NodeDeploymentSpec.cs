@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -108,7 +109,8 @@ namespace RedisCluster
                 // A replica sends masterauth to its master as it is, so it must stay plaintext.
                 directives.Add(Pair("masterauth", RedisConfigSyntax.Quote(Credential.Password)));
             }
-            foreach (var setting in Settings)
+            // In name order: the same -Setting writes the same file, whatever order the hashtable gave.
+            foreach (var setting in Settings.OrderBy(s => s.Key, StringComparer.Ordinal))
             {
                 directives.RemoveAll(d => d.Key == setting.Key);
                 directives.Add(Pair(setting.Key, setting.Value));

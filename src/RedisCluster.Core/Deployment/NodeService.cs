@@ -31,8 +31,6 @@ namespace RedisCluster
 
         public NodeService(IDeploymentTarget target) => _target = target;
 
-        public IDeploymentTarget Target => _target;
-
         /// <summary>The process its pid file names, while it runs; null when there is none.</summary>
         public int? RunningProcessId(DeployedNode node)
         {

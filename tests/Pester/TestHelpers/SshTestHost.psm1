@@ -122,7 +122,8 @@ case "`$verb" in
         pid=`$(cat "`$(setting PIDFile)" 2>/dev/null) || exit 0
         kill -TERM "`$pid" 2>/dev/null || exit 0
         i=0
-        while kill -0 "`$pid" 2>/dev/null && [ `$i -lt 600 ]; do sleep 0.05; i=`$((i + 1)); done
+        # Gone, or a zombie that init has yet to reap (systemd, being init, reaps at once).
+        while [ `$i -lt 600 ] && [ -n "`$(sed -n 's/.*) \([^Z]\).*/\1/p' /proc/`$pid/stat 2>/dev/null)" ]; do sleep 0.05; i=`$((i + 1)); done
         ;;
 esac
 exit 0
