@@ -60,7 +60,7 @@ namespace RedisCluster
             if (node.ServiceManager == NodeServiceManager.Systemd)
             {
                 // The service user must own what the node writes: a directory it cannot write stops even its shutdown save.
-                if (node.DataPath != null) await ChangeOwnerAsync(node, node.DataPath, recursive: true, cancellationToken).ConfigureAwait(false);
+                if (node.DataPath != null && node.ServiceUser != null) await ChangeOwnerAsync(node, node.DataPath, recursive: true, cancellationToken).ConfigureAwait(false);
                 var run = await SystemctlAsync("start", node, deadline, cancellationToken).ConfigureAwait(false);
                 if (!run.Exited) throw NotAnswering(node, deadline, "systemctl start had not returned and was stopped");
                 if (run.ExitCode != 0)
