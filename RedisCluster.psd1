@@ -32,6 +32,8 @@
         'Reset-RedisClusterNode'
         'Set-RedisClusterConfig'
         'Set-RedisClusterReplica'
+        'Start-RedisClusterNode'
+        'Stop-RedisClusterNode'
         'Test-RedisCluster'
         'Wait-RedisCluster'
     )

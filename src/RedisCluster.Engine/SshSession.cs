@@ -56,6 +56,9 @@ namespace RedisCluster.Engine
             }
         }
 
+        /// <summary>SFTP's working directory at login, which OpenSSH's server sets to the home directory.</summary>
+        public string HomeDirectory => _sftp.WorkingDirectory;
+
         public RemoteFileKind GetKind(string path)
         {
             try

@@ -3,8 +3,10 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers/SshTestHost.psm1') -Force
     $script:Password = 'ssh-deploy-pw-1'
     $script:Cred = New-TestCredential $Password
-    # One sshd on 127.0.0.1, 127.0.0.2 and 127.0.0.3: three hosts as far as SSH and the nodes can tell.
-    $script:Sshd = Start-TestSshd -Root (Join-Path $TestDrive 'sshd')
+    # One sshd on 127.0.0.1, 127.0.0.2 and 127.0.0.3: three hosts as far as SSH and the nodes can tell. Its folder is
+    # in the run folder, so that a killed run's sshd is stopped by the next run.
+    $script:SshdRoot = Join-Path (Get-TestRunFolder) "sshd-$(New-Guid)"
+    $script:Sshd = Start-TestSshd -Root $SshdRoot
     $script:Deployed = [System.Collections.Generic.List[object]]::new()
     # The fingerprint as ssh-keygen prints it: what the refusals must show.
     $script:HostFingerprint = (-split (& ssh-keygen -lf $Sshd.HostPublicKey))[1]
@@ -72,7 +74,7 @@ Describe 'New-RedisClusterNode over SSH' {
         @{ Case = 'an RSA key'; Type = 'rsa'; Passphrase = '' }
     ) {
         $key = New-TestSshKey (Join-Path $TestDrive "client_$Type") $Type $Passphrase
-        Add-Content (Join-Path $TestDrive 'sshd/authorized_keys_root') (Get-Content "$key.pub")
+        Add-Content (Join-Path $SshdRoot 'authorized_keys_root') (Get-Content "$key.pub")
         $ssh = Get-SshParameter @{ SshKeyFile = $key }
         if ($Passphrase) { $ssh.SshCredential = New-TestCredential $Passphrase 'passphrase' }
         $node = Deploy -ComputerName '127.0.0.2' -Port (Get-FreeNodePort '127.0.0.2') -Root "$TestDrive/key-$Type" -Ssh $ssh
@@ -109,6 +111,23 @@ Describe 'New-RedisClusterNode over SSH' {
         $node.EndPoint | Should -Be "127.0.0.1:$port"
         Get-Content $node.ConfigPath | Should -Contain 'bind 127.0.0.1'
         Invoke-RedisCli $node.EndPoint $Password PING | Should -Be 'PONG'
+    }
+
+    It 'runs again over SSH as Unchanged, and applies a changed setting to the running node' {
+        $port = Get-FreeNodePort '127.0.0.2'
+        $node = Deploy -ComputerName '127.0.0.2' -Port $port -Root "$TestDrive/again"
+        $node.Status | Should -Be 'Created'
+        $again = Deploy -ComputerName '127.0.0.2' -Port $port -Root "$TestDrive/again"
+        $again.Status | Should -Be 'Unchanged'
+        $again.ProcessId | Should -Be $node.ProcessId
+        $ssh = Get-SshParameter
+        $changed = New-RedisClusterNode -ComputerName '127.0.0.2' -Port $port -Credential $Cred -InstallPath "$TestDrive/again/conf" -DataPath "$TestDrive/again/data" -Setting @{ 'maxmemory-policy' = 'volatile-lru' } @ssh
+        $changed.Status | Should -Be 'Updated'
+        "$($changed.Changes)" | Should -Be 'maxmemory-policy: (not set) -> volatile-lru'
+        (Invoke-RedisCli $node.EndPoint $Password CONFIG GET maxmemory-policy)[1] | Should -Be 'volatile-lru'
+        Get-Content $node.ConfigPath | Should -Contain 'maxmemory-policy volatile-lru'
+        # Written beside the target and renamed over it: no temporary file is left.
+        @(Get-ChildItem -Force "$TestDrive/again/conf").Name | Should -Be "redis_$port.conf"
     }
 
     It 'deploys the hosts it reaches when another is unreachable, with an error naming that host' {
@@ -215,5 +234,20 @@ Describe 'New-RedisClusterNode over SSH refuses' {
         $err.FullyQualifiedErrorId | Should -Be 'SshKeyPassphraseRequired,RedisCluster.Commands.NewRedisClusterNodeCommand'
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $err.Exception.Message | Should -BeLike '*-SshCredential*'
+    }
+}
+
+Describe 'The SSH test host' {
+    It 'is stopped by the next run''s fixture when its run was killed: sshd works in /, so its pid file in the run''s folder finds it' {
+        # A run folder whose owner cannot be alive: pids stay below pid_max (32768 here, at most 4194304).
+        $deadRun = Join-Path ([IO.Path]::GetTempPath()) "redis-cluster-tests-$(Get-Random -Minimum 4200000 -Maximum 4300000)"
+        $orphan = Start-TestSshd -Root "$deadRun/sshd" -Address '127.0.0.1'
+        try {
+            [IO.Directory]::ResolveLinkTarget("/proc/$($orphan.ProcessId)/cwd", $false).FullName | Should -Be '/'
+            # A new run: loading the node fixture sweeps what dead runs left.
+            $null = Invoke-FreshPwsh "Import-Module '$(Join-Path $PSScriptRoot 'TestHelpers/RedisTestNodes.psm1')'"
+            Wait-Until { -not (Test-ProcessAlive $orphan.ProcessId) } -Because 'the dead run''s sshd is stopped' -TimeoutSeconds 10
+            Test-Path $deadRun | Should -BeFalse
+        } finally { Stop-ProcessById $orphan.ProcessId; Remove-Item $deadRun -Recurse -Force -ErrorAction SilentlyContinue }
     }
 }

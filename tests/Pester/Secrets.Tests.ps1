@@ -57,6 +57,10 @@ BeforeAll {
         Capture { $canary.Nodes = @(New-RedisClusterNode -Port $ports -Credential $cred -InstallPath $conf -DataPath $data) }
         # A start redis-server refuses: its complaint would quote config lines.
         Capture { New-RedisClusterNode -Port (Get-FreeNodePort) -Credential $cred -InstallPath $conf -DataPath $data -Setting @{ 'no-such-directive' = 'x' } }
+        # Deployed again with a changed setting: each config read back and compared, the change sent with CONFIG SET.
+        Capture { New-RedisClusterNode -Port $ports -Credential $cred -InstallPath $conf -DataPath $data -Setting @{ 'maxmemory-policy' = 'allkeys-lru' } }
+        # Stopped and started, the node checked with the password its config holds.
+        Capture { $canary.Nodes[7] = @($canary.Nodes[7] | Stop-RedisClusterNode | Start-RedisClusterNode)[0] }
         $endPoints = $canary.Nodes.EndPoint[0..5]
         $spare = $canary.Nodes.EndPoint[6..7]
         Capture { New-RedisCluster -EndPoint $endPoints -ReplicasPerMaster 1 -Credential $cred -WhatIf }
@@ -120,6 +124,10 @@ Describe 'Secrets' {
         $text | Should -BeLike '* <- CLUSTER FAILOVER*'
         $text | Should -BeLike '* <- CLUSTER RESET HARD*'
         $text | Should -BeLike '*still list*'
+        $text | Should -BeLike '*Status*: Updated*'
+        $text | Should -BeLike '* <- CONFIG SET maxmemory-policy allkeys-lru*'
+        $text | Should -BeLike '*: stopping port *'
+        foreach ($canary in $Canaries) { $canary.Nodes[7].Status | Should -Be 'Started' }
     }
 
     It 'let the replicas log in to their masters (user <UserName>)' -ForEach @(@{ Index = 0; UserName = 'default' }, @{ Index = 1; UserName = 'operator' }) {

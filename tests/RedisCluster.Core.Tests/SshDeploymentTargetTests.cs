@@ -121,15 +121,72 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
-        public async Task Open_NonRootLogin_IsRefusedBeforeAnythingIsWritten()
+        public async Task Open_NonRootLoginWhoseSudoWouldPrompt_IsRefusedBeforeAnythingIsWritten()
         {
             var session = new FakeSession("/") { CommandOutput = "1000\n" };
+            session.Responses["sudo -n true"] = new ProgramResult(1, "sudo: a password is required\n");
             var targets = new SshDeploymentTargets(new FakeConnector(session), SshOptionsTests.PasswordOptions("ops"));
             var e = await Assert.ThrowsAsync<RedisClusterException>(() => targets.OpenAsync("127.0.0.1", null, CancellationToken.None));
-            Assert.Equal("SshUserNotRoot", e.ErrorId);
+            Assert.Equal("SudoPasswordRequired", e.ErrorId);
             Assert.Equal(FailureKind.PermissionDenied, e.Kind);
-            Assert.Equal(new[] { "exec id -u" }, session.Operations);
+            Assert.Contains("'ops'", e.Message);
+            Assert.Contains("NOPASSWD", e.Message);
+            Assert.Equal(new[] { "exec id -u", "exec sudo -n true" }, session.Operations);
             Assert.True(session.Disposed);
+        }
+
+        [Fact]
+        public async Task Open_NonRootLoginWithoutSudo_IsSudoNotFound()
+        {
+            var session = new FakeSession("/") { CommandOutput = "1000\n" };
+            session.Responses["sudo -n true"] = new ProgramResult(127, "sh: 1: sudo: not found\n");
+            var targets = new SshDeploymentTargets(new FakeConnector(session), SshOptionsTests.PasswordOptions("ops"));
+            var e = await Assert.ThrowsAsync<RedisClusterException>(() => targets.OpenAsync("127.0.0.1", null, CancellationToken.None));
+            Assert.Equal("SudoNotFound", e.ErrorId);
+            Assert.Equal(FailureKind.PermissionDenied, e.Kind);
+        }
+
+        [Fact]
+        public async Task NonRootLoginWithSudo_StagesFilesInItsHome_InstallsBesideTheTarget_AndMovesOver()
+        {
+            var session = new FakeSession("/", "/home/ops", "/etc/redis") { CommandOutput = "1000\n" };
+            session.Responses["sudo -n true"] = new ProgramResult(0, string.Empty);
+            var target = (SshDeploymentTarget)await new SshDeploymentTargets(new FakeConnector(session), SshOptionsTests.PasswordOptions("ops")).OpenAsync("10.0.0.1", null, CancellationToken.None);
+            Assert.True(target.UsesSudo);
+            session.Operations.Clear();
+            target.WritePrivateFile("/etc/redis/redis_6379.conf", "requirepass \"secret\"\n");
+            string staged = session.Operations[0].Substring("create ".Length);
+            Assert.Matches(@"^/home/ops/\.rediscluster-[0-9a-f]{12}\.tmp$", staged);
+            string beside = session.Operations[3].Split(' ').Last();
+            Assert.Matches(@"^/etc/redis/\.redis_6379\.conf\.[0-9a-f]{12}\.tmp$", beside);
+            Assert.Equal(new[]
+            {
+                $"create {staged}", $"chmod {staged} 600", $"write {staged}",
+                $"exec sudo -n install -m 600 -- {staged} {beside}", $"exec sudo -n mv -f -- {beside} /etc/redis/redis_6379.conf", $"delete {staged}",
+            }, session.Operations);
+            // The secret went over SFTP into a file only the user reads, never onto a command line.
+            Assert.DoesNotContain(session.Operations, o => o.Contains("secret"));
+            Assert.False(session.Files.ContainsKey(staged));
+        }
+
+        [Fact]
+        public async Task NonRootLoginWithSudo_RunsCommandsThroughSudo_AndReadsWhatItMayNotThroughSudoCat()
+        {
+            var session = new FakeSession("/", "/home/ops") { CommandOutput = "1000\n" };
+            session.Responses["sudo -n true"] = new ProgramResult(0, string.Empty);
+            session.Responses["sudo -n cat -- /etc/redis/redis_6379.conf"] = new ProgramResult(0, "port 6379\n");
+            session.Unreadable.Add("/etc/redis/redis_6379.conf");
+            var target = await new SshDeploymentTargets(new FakeConnector(session), SshOptionsTests.PasswordOptions("ops")).OpenAsync("10.0.0.1", null, CancellationToken.None);
+            session.Operations.Clear();
+            await target.RunAsync("/usr/bin/systemctl", new[] { "start", "redis_6379.service" }, new Deadline(TimeSpan.FromSeconds(1)), CancellationToken.None);
+            Assert.Equal("port 6379\n", target.ReadFile("/etc/redis/redis_6379.conf"));
+            target.CreateDirectory("/data/redis/6379");
+            Assert.Equal(new[]
+            {
+                "exec sudo -n /usr/bin/systemctl start redis_6379.service",
+                "exec sudo -n cat -- /etc/redis/redis_6379.conf",
+                "exec sudo -n mkdir -p -- /data/redis/6379",
+            }, session.Operations);
         }
 
         [Fact]
@@ -158,9 +215,9 @@ namespace RedisCluster.Tests
         public async Task Run_OneHostFailing_StopsNoOther_AndEachFailureNamesItsHost()
         {
             var plans = new[] { "good", "bad" }
-                .Select(host => new HostDeploymentPlan(host, new[] { new NodeDeploymentSpec(host, 6379, "/etc/redis", "/data/redis") }))
+                .Select(host => new HostPlan<NodeDeploymentSpec>(host, new[] { new NodeDeploymentSpec(host, 6379, "/etc/redis", "/data/redis") }))
                 .ToList();
-            var outcomes = await NodeDeploymentRun.RunAsync(plans, new HalfBrokenTargets(), null, null, CancellationToken.None);
+            var outcomes = await NodeDeploymentRun.RunAsync(plans, new HalfBrokenTargets(), null, null, false, null, CancellationToken.None);
             Assert.Equal(new[] { "good", "bad" }, outcomes.Select(o => o.Target));
             var notFound = Assert.IsType<RedisClusterException>(outcomes[0].Error);
             Assert.Equal("RedisServerNotFound", notFound.ErrorId);
@@ -207,14 +264,22 @@ namespace RedisCluster.Tests
             public int ExitCode { get; set; }
             public bool Disposed { get; private set; }
 
+            /// <summary>Answers to particular command lines; any other gets CommandOutput and ExitCode.</summary>
+            public Dictionary<string, ProgramResult> Responses { get; } = new Dictionary<string, ProgramResult>();
+
+            /// <summary>Paths SFTP refuses to read, as a 0600 file of root's is for another user.</summary>
+            public HashSet<string> Unreadable { get; } = new HashSet<string>();
+
+            public string HomeDirectory => "/home/ops";
+
             public Task<ProgramResult> ExecuteAsync(string commandLine, Deadline deadline, CancellationToken cancellationToken)
             {
                 Operations.Add("exec " + commandLine);
-                return Task.FromResult(new ProgramResult(ExitCode, CommandOutput));
+                return Task.FromResult(Responses.TryGetValue(commandLine, out var response) ? response : new ProgramResult(ExitCode, CommandOutput));
             }
 
             public RemoteFileKind GetKind(string path) =>
-                Files.ContainsKey(path) ? RemoteFileKind.File : Directories.Contains(path) ? RemoteFileKind.Directory : RemoteFileKind.Missing;
+                Files.ContainsKey(path) || Unreadable.Contains(path) ? RemoteFileKind.File : Directories.Contains(path) ? RemoteFileKind.Directory : RemoteFileKind.Missing;
 
             public void CreateDirectory(string path)
             {
@@ -250,9 +315,17 @@ namespace RedisCluster.Tests
                 Files.Remove(fromPath);
             }
 
-            public string ReadFile(string path) => Files.TryGetValue(path, out var text) ? text : throw new FileNotFoundException(path);
+            public string ReadFile(string path)
+            {
+                if (Unreadable.Contains(path)) throw new UnauthorizedAccessException(path);
+                return Files.TryGetValue(path, out var text) ? text : throw new FileNotFoundException(path);
+            }
 
-            public void DeleteFile(string path) => Files.Remove(path);
+            public void DeleteFile(string path)
+            {
+                Operations.Add("delete " + path);
+                Files.Remove(path);
+            }
 
             public void Dispose() => Disposed = true;
         }

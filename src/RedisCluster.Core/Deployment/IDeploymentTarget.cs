@@ -26,14 +26,18 @@ namespace RedisCluster
         /// <summary>Removes a directory if it is empty; one that holds anything, or is gone, is left as it is.</summary>
         void DeleteEmptyDirectory(string path);
 
-        /// <summary>Writes a file readable by its owner only: node configs hold passwords.</summary>
+        /// <summary>Writes a file whole or not at all (a reader sees the old or the new one), readable by its owner only: node configs hold passwords.</summary>
         void WritePrivateFile(string path, string content);
+
+        /// <summary>Writes a file whole or not at all, readable by everyone (mode 0644): a systemd unit.</summary>
+        void WritePublicFile(string path, string content);
 
         string ReadFile(string path);
         void DeleteFile(string path);
 
         /// <summary>
-        /// Runs a program with arguments (never secrets) until it exits or the deadline passes, when it is killed.
+        /// Runs a program with arguments (never secrets) until it exits or the deadline passes, when it is killed; with
+        /// the rights deploying needs (root, or sudo for a login that is not).
         /// </summary>
         Task<ProgramResult> RunAsync(string program, string[] arguments, Deadline deadline, CancellationToken cancellationToken);
 

@@ -12,6 +12,7 @@ namespace RedisCluster
     public sealed class LocalDeploymentTarget : IDeploymentTarget
     {
         private const int OwnerReadWrite = 0x180; // 0600
+        private const int EveryoneReads = 0x1A4; // 0644
 
         public LocalDeploymentTarget(string computerName) => ComputerName = computerName;
 
@@ -30,15 +31,48 @@ namespace RedisCluster
             if (Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any()) Directory.Delete(path);
         }
 
-        public void WritePrivateFile(string path, string content)
+        public void WritePrivateFile(string path, string content) => WriteWhole(path, content, OwnerReadWrite);
+
+        public void WritePublicFile(string path, string content) => WriteWhole(path, content, EveryoneReads);
+
+        /// <summary>
+        /// A temporary file beside the target is created empty, restricted, filled and renamed over the target in one
+        /// step: a node starting from it never reads part of a config, and the password is never in a file others can read.
+        /// </summary>
+        private static void WriteWhole(string path, string content, int mode)
         {
-            // Create empty, restrict, then fill: the password is never in a file others can read.
-            File.WriteAllText(path, string.Empty);
-            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && chmod(path, OwnerReadWrite) != 0)
+            string temporary = Path.Combine(Path.GetDirectoryName(path) ?? ".", $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+            bool windows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+            try
             {
-                throw new IOException($"Could not restrict the permissions of {path} (errno {Marshal.GetLastWin32Error()}).");
+                File.WriteAllText(temporary, string.Empty);
+                if (!windows && chmod(temporary, mode) != 0)
+                {
+                    throw new IOException($"Could not set the permissions of {temporary} (errno {Marshal.GetLastWin32Error()}).");
+                }
+                File.WriteAllText(temporary, content);
+                if (windows)
+                {
+                    if (File.Exists(path)) File.Replace(temporary, path, null);
+                    else File.Move(temporary, path);
+                }
+                else if (rename(temporary, path) != 0)
+                {
+                    throw new IOException($"Could not rename {temporary} to {path} (errno {Marshal.GetLastWin32Error()}).");
+                }
             }
-            File.WriteAllText(path, content);
+            catch (Exception)
+            {
+                try
+                {
+                    File.Delete(temporary);
+                }
+                catch (IOException)
+                {
+                    // The write's own failure is what the caller must hear.
+                }
+                throw;
+            }
         }
 
         public string ReadFile(string path) => File.ReadAllText(path);
@@ -128,5 +162,8 @@ namespace RedisCluster
 
         [DllImport("libc", SetLastError = true)]
         private static extern int chmod(string path, int mode);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int rename(string oldPath, string newPath);
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -41,6 +42,14 @@ namespace RedisCluster
 
         /// <summary>Extra or overriding directives, written as "name value" lines.</summary>
         public NodeSettings Settings { get; set; } = NodeSettings.None;
+
+        public NodeServiceManager ServiceManager { get; set; } = NodeServiceManager.Process;
+
+        /// <summary>With systemd, the user the service runs as, owning the node's config and directory.</summary>
+        public string ServiceUser { get; set; } = SystemdUnit.DefaultServiceUser;
+
+        /// <summary>With systemd, where the unit goes.</summary>
+        public string SystemdUnitDirectory { get; set; } = SystemdUnit.DefaultDirectory;
 
         public string ConfigPath => TargetPath.Combine(InstallPath, $"redis_{Port}.conf");
         public string PidPath => TargetPath.Combine(DataPath, $"redis_{Port}.pid");
@@ -100,21 +109,33 @@ namespace RedisCluster
                 // A replica sends masterauth to its master as it is, so it must stay plaintext.
                 directives.Add(Pair("masterauth", RedisConfigSyntax.Quote(Credential.Password)));
             }
-            foreach (var setting in Settings)
+            // In name order: the same -Setting writes the same file, whatever order the hashtable gave.
+            foreach (var setting in Settings.OrderBy(s => s.Key, StringComparer.Ordinal))
             {
                 directives.RemoveAll(d => d.Key == setting.Key);
                 directives.Add(Pair(setting.Key, setting.Value));
             }
+            // Lines end in \n whatever this machine uses: the file is for redis-server on a Linux host.
             var text = new StringBuilder();
-            text.AppendLine($"# Redis Cluster node {EndPoint}, written by RedisCluster New-RedisClusterNode.");
-            foreach (var directive in directives) text.Append(directive.Key).Append(' ').AppendLine(directive.Value);
+            text.Append($"# Redis Cluster node {EndPoint}, written by RedisCluster New-RedisClusterNode.\n");
+            foreach (var directive in directives) text.Append(directive.Key).Append(' ').Append(directive.Value).Append('\n');
             return text.ToString();
         }
+
+        /// <summary>The node as starting, stopping and reaching it need it, taking the spec's credential.</summary>
+        public DeployedNode ToDeployedNode(string redisServerPath) =>
+            new DeployedNode(ComputerName, Address, Port, ConfigPath, PidPath, LogPath, DataPath, ServiceManager, SystemdUnitDirectory)
+            {
+                RedisServerPath = redisServerPath,
+                ServiceUser = ServiceManager == NodeServiceManager.Systemd ? ServiceUser : null,
+                ConfigText = RenderConfig(),
+                Credentials = new[] { Credential != null && !string.IsNullOrEmpty(Credential.Password) ? Credential : null },
+            };
 
         private static KeyValuePair<string, string> Pair(string key, string value) => new KeyValuePair<string, string>(key, value);
 
         /// <summary>The ACL rule "#&lt;sha256&gt;": the SHA-256 of the password's UTF-8 bytes, as 64 lowercase hex digits.</summary>
-        private static string PasswordHashRule(string password)
+        internal static string PasswordHashRule(string password)
         {
             using (var sha256 = SHA256.Create())
             {

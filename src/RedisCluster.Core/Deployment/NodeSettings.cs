@@ -32,6 +32,9 @@ namespace RedisCluster
             ["include"] = "reads no other file: an included one could change any directive it manages",
         };
 
+        /// <summary>The directives the deployment writes itself.</summary>
+        public static IEnumerable<string> ManagedNames => Managed.Keys;
+
         private readonly Dictionary<string, string> _settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
         /// <exception cref="RedisClusterException">A setting is not a plain directive, holds a control character, or is managed.</exception>

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -39,6 +40,106 @@ namespace RedisCluster
                 }
             }
             return quoted.Append('"').ToString();
+        }
+
+        /// <summary>
+        /// The arguments of one config line as redis-server's sdssplitargs reads them: words split at white space,
+        /// a double-quoted part with its escapes (\n, \xHH, \", ...), a single-quoted part with \' only; a quote may
+        /// start in the middle of a word. Null when the line is not valid (a quote left open, or a closing quote
+        /// followed by something other than white space), which redis-server would refuse.
+        /// </summary>
+        public static IReadOnlyList<string> SplitArguments(string line)
+        {
+            var arguments = new List<string>();
+            int i = 0;
+            while (true)
+            {
+                while (i < line.Length && IsSpace(line[i])) i++;
+                if (i >= line.Length) return arguments;
+                var current = new StringBuilder();
+                bool inDouble = false, inSingle = false, done = false;
+                while (!done)
+                {
+                    if (inDouble)
+                    {
+                        if (i >= line.Length) return null;
+                        char c = line[i];
+                        if (c == '\\' && i + 3 < line.Length && line[i + 1] == 'x' && IsHex(line[i + 2]) && IsHex(line[i + 3]))
+                        {
+                            current.Append((char)int.Parse(line.Substring(i + 2, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                            i += 3;
+                        }
+                        else if (c == '\\' && i + 1 < line.Length)
+                        {
+                            i++;
+                            current.Append(Unescape(line[i]));
+                        }
+                        else if (c == '"')
+                        {
+                            if (i + 1 < line.Length && !IsSpace(line[i + 1])) return null;
+                            done = true;
+                        }
+                        else
+                        {
+                            current.Append(c);
+                        }
+                    }
+                    else if (inSingle)
+                    {
+                        if (i >= line.Length) return null;
+                        char c = line[i];
+                        if (c == '\\' && i + 1 < line.Length && line[i + 1] == '\'')
+                        {
+                            i++;
+                            current.Append('\'');
+                        }
+                        else if (c == '\'')
+                        {
+                            if (i + 1 < line.Length && !IsSpace(line[i + 1])) return null;
+                            done = true;
+                        }
+                        else
+                        {
+                            current.Append(c);
+                        }
+                    }
+                    else if (i >= line.Length || IsSpace(line[i]))
+                    {
+                        done = true;
+                    }
+                    else if (line[i] == '"')
+                    {
+                        inDouble = true;
+                    }
+                    else if (line[i] == '\'')
+                    {
+                        inSingle = true;
+                    }
+                    else
+                    {
+                        current.Append(line[i]);
+                    }
+                    if (i < line.Length) i++;
+                }
+                arguments.Add(current.ToString());
+            }
+        }
+
+        private static bool IsSpace(char c) => c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+
+        private static bool IsHex(char c) => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+
+        private static char Unescape(char c)
+        {
+            switch (c)
+            {
+                case 'n': return '\n';
+                case 'r': return '\r';
+                case 't': return '\t';
+                case 'b': return '\b';
+                case 'a': return '\a';
+                default: return c;
+            }
         }
 
         /// <summary>A plain directive word such as maxmemory-policy: nothing that could start a second argument or line.</summary>

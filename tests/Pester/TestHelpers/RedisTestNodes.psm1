@@ -10,14 +10,30 @@ $script:PortRange = 17100..21999
 function Remove-DeadRunLeftover {
     <#
     .SYNOPSIS
-        Stops the nodes of earlier test runs whose process died before its AfterAll (killed by a timeout or Ctrl+C)
-        and removes their folders: such nodes would otherwise run, and hold their ports, until the machine restarts.
+        Stops the nodes and SSH servers of earlier test runs whose process died before its AfterAll (killed by a
+        timeout or Ctrl+C) and removes their folders: they would otherwise run, and hold their ports, until the
+        machine restarts.
+    .DESCRIPTION
+        A node is found by its working directory, which lies in the dead run's folder. An sshd works in /, so it is
+        found by its pid file in that folder instead, and stopped only if /proc/<pid>/cmdline shows an sshd started
+        from a config file in that same folder: a pid reused since by another process is left alone.
     #>
     $dead = @(Get-ChildItem ([IO.Path]::GetTempPath()) -Directory -Filter 'redis-cluster-tests-*' -ErrorAction SilentlyContinue | Where-Object {
         $owner = 0
         [int]::TryParse($_.Name.Substring('redis-cluster-tests-'.Length), [ref] $owner) -and -not (Test-Path "/proc/$owner")
     })
     if ($dead.Count -eq 0) { return }
+    foreach ($folder in $dead) {
+        foreach ($pidFile in @(Get-ChildItem $folder.FullName -Recurse -Filter 'sshd.pid' -ErrorAction SilentlyContinue)) {
+            $sshdPid = 0
+            if (-not [int]::TryParse((Get-Content $pidFile.FullName -Raw -ErrorAction SilentlyContinue), [ref] $sshdPid)) { continue }
+            # sshd rewrites its command line as "sshd: /usr/sbin/sshd -f <config> [listener] ...": its arguments are one string.
+            $cmdline = try { [IO.File]::ReadAllText("/proc/$sshdPid/cmdline") -replace "`0", ' ' } catch { '' }
+            if ($cmdline -match '^(sshd:\s+)?\S*/?sshd\b' -and $cmdline.Contains($folder.FullName + '/')) {
+                Stop-Process -Id $sshdPid -Force -ErrorAction SilentlyContinue
+            }
+        }
+    }
     foreach ($process in @(Get-ChildItem /proc -Directory -ErrorAction SilentlyContinue | Where-Object Name -match '^\d+$')) {
         $cwd = try { [IO.Directory]::ResolveLinkTarget($process.FullName + '/cwd', $false).FullName } catch { $null }
         if ($cwd -and @($dead | Where-Object { $cwd.StartsWith($_.FullName + '/') }).Count -gt 0) {
@@ -26,6 +42,13 @@ function Remove-DeadRunLeftover {
     }
     $dead | Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
 }
+
+function Get-TestRunFolder {
+    <# This run's folder: what a test puts here (a node's files, an sshd's pid file) is cleaned up after a run that was killed. #>
+    $null = New-Item -ItemType Directory -Force $script:Root
+    $script:Root
+}
+
 Remove-DeadRunLeftover
 $script:NextPort = Get-Random -Minimum 17100 -Maximum 21000
 
@@ -483,5 +506,5 @@ function Write-TestData {
     $data
 }
 
-Export-ModuleMember -Function Wait-Until, Test-PortFree, Stop-ProcessById, Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, Restart-TestNode, New-TestCluster, Wait-TestClusterOk,
+Export-ModuleMember -Function Get-TestRunFolder, Wait-Until, Test-ProcessAlive, Test-PortFree, Stop-ProcessById, Get-FreeNodePort, Invoke-RedisCli, Start-TestNode, Stop-TestNode, Restart-TestNode, New-TestCluster, Wait-TestClusterOk,
     Get-TestNodeView, Get-TestNodeState, Get-SlotSet, Assert-ClusterInvariant, Write-TestData, Get-DataDigest

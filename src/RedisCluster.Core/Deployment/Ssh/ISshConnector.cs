@@ -44,6 +44,9 @@ namespace RedisCluster
         /// </summary>
         Task<ProgramResult> ExecuteAsync(string commandLine, Deadline deadline, CancellationToken cancellationToken);
 
+        /// <summary>The login's home directory, where SFTP starts.</summary>
+        string HomeDirectory { get; }
+
         RemoteFileKind GetKind(string path);
 
         /// <summary>Creates one directory whose parent exists.</summary>

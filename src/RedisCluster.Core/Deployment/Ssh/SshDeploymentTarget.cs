@@ -9,14 +9,17 @@ using System.Threading.Tasks;
 namespace RedisCluster
 {
     /// <summary>
-    /// A host reached over SSH, logged in as root: files over SFTP, commands over exec channels. Privileged work
-    /// is done directly; a non-root login (sudo -n) would change only how files reach root-owned paths and how
-    /// commands are started, which all go through <see cref="WritePrivateFile"/> and <see cref="RunAsync"/>.
+    /// A host reached over SSH: files over SFTP, commands over exec channels. Logged in as root, privileged work is
+    /// done directly. Logged in as another user with sudo rights that need no password, every command runs through
+    /// "sudo -n", files reach their place as a 0600 file in the user's home that "sudo -n install" copies beside the
+    /// target and "sudo -n mv -f" renames over it, and what the user may not read or make over SFTP is done with sudo.
     /// </summary>
     public sealed class SshDeploymentTarget : IDeploymentTarget
     {
         internal const int OwnerReadWrite = 0x180; // 0600
+        internal const int EveryoneReads = 0x1A4; // 0644
         private static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(10);
+        private static readonly TimeSpan FileCommandTimeout = TimeSpan.FromSeconds(30);
 
         private readonly ISshSession _session;
 
@@ -30,13 +33,21 @@ namespace RedisCluster
         public string ComputerName { get; }
         public string Address { get; }
 
-        public bool FileExists(string path) => _session.GetKind(path) == RemoteFileKind.File;
+        /// <summary>True when the login is not root and privileged work goes through sudo -n.</summary>
+        public bool UsesSudo { get; private set; }
 
-        public bool DirectoryExists(string path) => _session.GetKind(path) == RemoteFileKind.Directory;
+        public bool FileExists(string path) => KindOf(path, "-f") == RemoteFileKind.File;
+
+        public bool DirectoryExists(string path) => KindOf(path, "-d") == RemoteFileKind.Directory;
 
         /// <summary>Creates the directory and every missing parent, as mkdir -p does: SFTP makes one level at a time.</summary>
         public void CreateDirectory(string path)
         {
+            if (UsesSudo)
+            {
+                Sudo("create the directory", path, "mkdir", "-p", "--", path);
+                return;
+            }
             if (DirectoryExists(path)) return;
             string parent = TargetPath.Parent(path);
             if (parent != null) CreateDirectory(parent);
@@ -46,6 +57,12 @@ namespace RedisCluster
         public void DeleteEmptyDirectory(string path)
         {
             if (!DirectoryExists(path)) return;
+            if (UsesSudo)
+            {
+                // rmdir refuses a directory that holds anything, which then stays, as the contract says.
+                RunSync("rmdir", "--", path);
+                return;
+            }
             try
             {
                 _session.DeleteDirectory(path);
@@ -56,39 +73,68 @@ namespace RedisCluster
             }
         }
 
+        public void WritePrivateFile(string path, string content) => WriteWhole(path, content, OwnerReadWrite);
+
+        public void WritePublicFile(string path, string content) => WriteWhole(path, content, EveryoneReads);
+
         /// <summary>
-        /// Writes the file whole or not at all, readable by its owner only: a temporary file beside it is created
-        /// empty, restricted to 0600, filled, and renamed over the target in one step, so neither a reader nor
-        /// a redis-server starting from it ever sees part of a config, and the password is never in a file others
-        /// can read. A failure removes the temporary file.
+        /// Writes the file whole or not at all: a temporary file beside it is created empty, restricted, filled, and
+        /// renamed over the target in one step, so neither a reader nor a redis-server starting from it ever sees part
+        /// of a config, and the password is never in a file others can read. Through sudo the file is first made, 0600,
+        /// in the user's home over SFTP; install copies it beside the target with its mode (so its content is on no
+        /// command line) and mv renames it over the target. A failure removes every temporary file.
         /// </summary>
-        public void WritePrivateFile(string path, string content)
+        private void WriteWhole(string path, string content, int mode)
         {
-            string temporary = TargetPath.Combine(TargetPath.Parent(path), $".{TargetPath.FileName(path)}.{RandomSuffix()}.tmp");
+            string besideTarget = TargetPath.Combine(TargetPath.Parent(path), $".{TargetPath.FileName(path)}.{RandomSuffix()}.tmp");
+            string staged = UsesSudo ? TargetPath.Combine(_session.HomeDirectory, $".rediscluster-{RandomSuffix()}.tmp") : besideTarget;
             try
             {
-                _session.CreateEmptyFile(temporary);
-                _session.ChangeMode(temporary, OwnerReadWrite);
-                _session.WriteFile(temporary, new UTF8Encoding(false).GetBytes(content));
-                _session.RenameOver(temporary, path);
+                _session.CreateEmptyFile(staged);
+                _session.ChangeMode(staged, UsesSudo ? OwnerReadWrite : mode);
+                _session.WriteFile(staged, new UTF8Encoding(false).GetBytes(content));
+                if (UsesSudo)
+                {
+                    Sudo("write", path, "install", "-m", Convert.ToString(mode, 8), "--", staged, besideTarget);
+                    Sudo("write", path, "mv", "-f", "--", besideTarget, path);
+                }
+                else
+                {
+                    _session.RenameOver(staged, path);
+                }
             }
             catch (Exception)
             {
-                RemoveQuietly(temporary);
+                if (UsesSudo) RunSync("rm", "-f", "--", besideTarget);
+                RemoveQuietly(staged);
                 throw;
             }
+            if (UsesSudo) RemoveQuietly(staged);
         }
 
-        public string ReadFile(string path) => _session.ReadFile(path);
+        /// <summary>Through sudo, a file the user may not read (a config of 0600) is read with sudo cat; its content travels only over the channel.</summary>
+        public string ReadFile(string path)
+        {
+            if (!UsesSudo) return _session.ReadFile(path);
+            try
+            {
+                return _session.ReadFile(path);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return Sudo("read", path, "cat", "--", path).Output;
+            }
+        }
 
         /// <summary>Like File.Delete, a file that is not there is no error.</summary>
         public void DeleteFile(string path)
         {
-            if (_session.GetKind(path) != RemoteFileKind.Missing) _session.DeleteFile(path);
+            if (UsesSudo) Sudo("remove", path, "rm", "-f", "--", path);
+            else if (_session.GetKind(path) != RemoteFileKind.Missing) _session.DeleteFile(path);
         }
 
         public Task<ProgramResult> RunAsync(string program, string[] arguments, Deadline deadline, CancellationToken cancellationToken) =>
-            _session.ExecuteAsync(PosixShell.CommandLine(program, arguments), deadline, cancellationToken);
+            _session.ExecuteAsync(PrivilegedCommandLine(program, arguments), deadline, cancellationToken);
 
         /// <summary>Read over SFTP, as on this machine: /proc/PID/stat exists while the process does, zombies aside.</summary>
         public bool IsProcessRunning(int processId)
@@ -116,7 +162,7 @@ namespace RedisCluster
 
         /// <summary>The numeric user id the session runs as, from id -u.</summary>
         /// <exception cref="RedisClusterException">SshCommandFailed when id does not answer.</exception>
-        public async Task<int> UserIdAsync(CancellationToken cancellationToken)
+        private async Task<int> UserIdAsync(CancellationToken cancellationToken)
         {
             var result = await _session.ExecuteAsync("id -u", new Deadline(LookupTimeout), cancellationToken).ConfigureAwait(false);
             if (!result.Exited || result.ExitCode != 0 ||
@@ -128,7 +174,71 @@ namespace RedisCluster
             return userId;
         }
 
+        /// <summary>
+        /// Decides how privileged work is done: directly as root; through sudo -n for another user whose sudo needs no
+        /// password. Nothing may prompt (scheduled scripts have no console), so a sudo that would is refused.
+        /// </summary>
+        /// <exception cref="RedisClusterException">SudoNotFound, SudoPasswordRequired (PermissionDenied); SshCommandFailed.</exception>
+        public async Task EnsurePrivilegesAsync(string userName, CancellationToken cancellationToken)
+        {
+            int userId = await UserIdAsync(cancellationToken).ConfigureAwait(false);
+            if (userId == 0) return;
+            var check = await _session.ExecuteAsync("sudo -n true", new Deadline(LookupTimeout), cancellationToken).ConfigureAwait(false);
+            if (check.Exited && check.ExitCode == 0)
+            {
+                UsesSudo = true;
+                return;
+            }
+            if (check.Exited && check.ExitCode == 127)
+            {
+                throw new RedisClusterException(FailureKind.PermissionDenied,
+                    $"The SSH login to {ComputerName} as '{userName}' is not root (uid {userId}) and the host has no sudo: log in as root, or install sudo and allow the user " +
+                    "to run commands without a password. Nothing was changed.") { ErrorId = "SudoNotFound" };
+            }
+            throw new RedisClusterException(FailureKind.PermissionDenied,
+                $"The SSH login to {ComputerName} as '{userName}' is not root (uid {userId}), and sudo -n would ask it for a password, which nothing here may answer. " +
+                $"Allow '{userName}' sudo without a password (a NOPASSWD line in /etc/sudoers.d) or log in as root. Nothing was changed.") { ErrorId = "SudoPasswordRequired" };
+        }
+
         public void Dispose() => _session.Dispose();
+
+        private string PrivilegedCommandLine(string program, string[] arguments) =>
+            UsesSudo ? "sudo -n " + PosixShell.CommandLine(program, arguments) : PosixShell.CommandLine(program, arguments);
+
+        /// <summary>
+        /// Over SFTP; through sudo, a path under a directory the user may not search (a node directory owned by the
+        /// service user) is looked at with sudo test.
+        /// </summary>
+        private RemoteFileKind KindOf(string path, string testFlag)
+        {
+            try
+            {
+                return _session.GetKind(path);
+            }
+            catch (UnauthorizedAccessException) when (UsesSudo)
+            {
+                var run = RunSync("test", testFlag, path);
+                return run.Exited && run.ExitCode == 0 ? (testFlag == "-d" ? RemoteFileKind.Directory : RemoteFileKind.File) : RemoteFileKind.Missing;
+            }
+        }
+
+        /// <summary>A privileged file command that must succeed; its output is never shown.</summary>
+        private ProgramResult Sudo(string action, string path, string program, params string[] arguments)
+        {
+            var run = RunSync(program, arguments);
+            if (!run.Exited || run.ExitCode != 0)
+            {
+                throw new IOException($"Could not {action} {path} on {ComputerName} through sudo ({program} {(run.Exited ? $"exited with code {run.ExitCode}" : "did not return")}).");
+            }
+            return run;
+        }
+
+        /// <summary>
+        /// The file operations of IDeploymentTarget are synchronous; through sudo they become commands. They run on
+        /// the deployment's worker threads, where waiting for one blocks no pipeline.
+        /// </summary>
+        private ProgramResult RunSync(string program, params string[] arguments) =>
+            RunAsync(program, arguments, new Deadline(FileCommandTimeout), CancellationToken.None).GetAwaiter().GetResult();
 
         private void RemoveQuietly(string path)
         {

@@ -11,7 +11,7 @@ namespace RedisCluster
     /// <summary>
     /// Hosts reached over SSH with one set of <see cref="SshOptions"/>: the name is resolved here, each of its
     /// addresses tried in turn until one answers, the host key checked against known_hosts, and the login must be
-    /// root. The address that answered is the one the host's nodes bind to.
+    /// root or have sudo without a password. The address that answered is the one the host's nodes bind to.
     /// </summary>
     public sealed class SshDeploymentTargets : IDeploymentTargetSource
     {
@@ -66,7 +66,7 @@ namespace RedisCluster
                 var target = new SshDeploymentTarget(computerName, address.ToString(), session);
                 try
                 {
-                    await EnsureRootAsync(target, cancellationToken).ConfigureAwait(false);
+                    await target.EnsurePrivilegesAsync(_options.UserName, cancellationToken).ConfigureAwait(false);
                     return target;
                 }
                 catch (Exception)
@@ -98,17 +98,5 @@ namespace RedisCluster
 
         private static RedisClusterException HostNotFound(string computerName, Exception inner) =>
             new RedisClusterException(FailureKind.NotFound, $"The host name '{computerName}' could not be resolved to an address.", inner: inner) { ErrorId = "SshHostNotFound" };
-
-        /// <summary>Deploying writes to root-owned places and starts servers as root; a non-root login is refused before anything is written.</summary>
-        private async Task EnsureRootAsync(SshDeploymentTarget target, CancellationToken cancellationToken)
-        {
-            int userId = await target.UserIdAsync(cancellationToken).ConfigureAwait(false);
-            if (userId != 0)
-            {
-                throw new RedisClusterException(FailureKind.PermissionDenied,
-                    $"The SSH login to {target.ComputerName} as '{_options.UserName}' is not root (uid {userId}): New-RedisClusterNode deploys over SSH as root only. " +
-                    "Log in as root (-SshUserName root); nothing was deployed.") { ErrorId = "SshUserNotRoot" };
-            }
-        }
     }
 }
