@@ -153,7 +153,17 @@ namespace RedisCluster
             string text;
             try
             {
-                text = await client.CallStringAsync(cancellationToken, "CLUSTER", "NODES").ConfigureAwait(false);
+                try
+                {
+                    text = await client.CallStringAsync(cancellationToken, "CLUSTER", "NODES").ConfigureAwait(false);
+                }
+                catch (RedisClusterException e) when (e.Kind == FailureKind.Unreachable && !client.IsConnected)
+                {
+                    // A kept connection to a node that went down since fails as dropped: the node is asked once more on a
+                    // fresh one, so a node that is gone is told as such (the port refuses) and one already back answers.
+                    client = await GetNodeAsync(endPoint, cancellationToken).ConfigureAwait(false);
+                    text = await client.CallStringAsync(cancellationToken, "CLUSTER", "NODES").ConfigureAwait(false);
+                }
             }
             catch (RedisServerErrorException e) when (e.Code == ServerErrorCode.Err)
             {
