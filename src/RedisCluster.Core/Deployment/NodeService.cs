@@ -187,19 +187,33 @@ namespace RedisCluster
         /// </summary>
         public static async Task<INodeClient> ConnectAsync(DeployedNode node, INodeConnector connector, TimeSpan commandTimeout, CancellationToken cancellationToken)
         {
+            var (settings, problem) = await ProbeAsync(node, new ConnectionSettings(new[] { node.EndPoint }) { CommandTimeout = commandTimeout }, cancellationToken).ConfigureAwait(false);
+            if (problem != null) throw problem;
+            return await connector.ConnectAsync(node.EndPoint, settings, commandTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Asks the node (TCP, AUTH, PING) with each of its credentials in turn until one is taken, which then goes first;
+        /// stops at the first failure that is not a refused password. Returns the settings that worked, or the last problem.
+        /// </summary>
+        private static async Task<(ConnectionSettings Settings, RedisClusterException Problem)> ProbeAsync(DeployedNode node, ConnectionSettings template, CancellationToken cancellationToken)
+        {
             RedisClusterException problem = null;
             foreach (var credential in node.Credentials)
             {
-                var settings = new ConnectionSettings(new[] { node.EndPoint }) { Credential = credential, CommandTimeout = commandTimeout };
+                var settings = new ConnectionSettings(new[] { node.EndPoint })
+                {
+                    Credential = credential, ConnectTimeout = template.ConnectTimeout, CommandTimeout = template.CommandTimeout,
+                };
                 problem = await NodeProbe.DiagnoseAsync(node.EndPoint, settings, cancellationToken).ConfigureAwait(false);
                 if (problem == null)
                 {
                     node.Credentials = new[] { credential }.Concat(node.Credentials.Where(c => c != credential)).ToList();
-                    return await connector.ConnectAsync(node.EndPoint, settings, commandTimeout, cancellationToken).ConfigureAwait(false);
+                    return (settings, null);
                 }
                 if (problem.Kind != FailureKind.Authentication) break;
             }
-            throw problem;
+            return (null, problem);
         }
 
         /// <summary>Whether anything accepts connections on the node's port, from this machine.</summary>
@@ -237,14 +251,8 @@ namespace RedisCluster
             {
                 throw Failed(node, $"redis-server exited before it answered on {node.EndPoint}; {LogHint(node)}.", "NodeStartFailed");
             }
-            RedisClusterException problem = null;
-            foreach (var credential in node.Credentials)
-            {
-                var settings = new ConnectionSettings(new[] { node.EndPoint }) { ConnectTimeout = ProbeTimeout, Credential = credential };
-                problem = await NodeProbe.DiagnoseAsync(node.EndPoint, settings, cancellationToken).ConfigureAwait(false);
-                if (problem == null) return PollResult<int>.Done(processId);
-                if (problem.Kind != FailureKind.Authentication) break;
-            }
+            var (_, problem) = await ProbeAsync(node, new ConnectionSettings(new[] { node.EndPoint }) { ConnectTimeout = ProbeTimeout }, cancellationToken).ConfigureAwait(false);
+            if (problem == null) return PollResult<int>.Done(processId);
             if (problem is RedisServerErrorException refused && refused.Code == ServerErrorCode.Loading)
             {
                 return PollResult<int>.Waiting($"process {processId} is loading its data");
