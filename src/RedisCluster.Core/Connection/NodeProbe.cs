@@ -38,50 +38,72 @@ namespace RedisCluster
         /// </summary>
         public static async Task<RedisClusterException> DiagnoseAsync(NodeEndPoint endPoint, ConnectionSettings settings, CancellationToken cancellationToken)
         {
-            TcpClient socket;
             try
             {
-                socket = await ConnectAsync(endPoint, settings.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                var opened = await OpenAsync(endPoint, settings, cancellationToken).ConfigureAwait(false);
+                opened.Stream.Dispose();
+                opened.Socket.Dispose();
+                return null;
             }
             catch (RedisClusterException e)
             {
                 return e;
             }
-            using (socket)
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        }
+
+        /// <summary>
+        /// A connection ready for commands: TCP, the TLS handshake when the settings ask for it, AUTH when they hold a
+        /// password, and a PING answered; or the reason it cannot be had, in our words. The stream is positioned right
+        /// after the PONG: nothing more was read.
+        /// </summary>
+        internal static async Task<(TcpClient Socket, Stream Stream)> OpenAsync(NodeEndPoint endPoint, ConnectionSettings settings, CancellationToken cancellationToken)
+        {
+            var socket = await ConnectAsync(endPoint, settings.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            Stream stream = socket.GetStream();
+            try
             {
-                timeout.CancelAfter(settings.ConnectTimeout);
-                Stream stream = socket.GetStream();
-                try
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
-                    if (settings.UseTls)
+                    timeout.CancelAfter(settings.ConnectTimeout);
+                    try
                     {
-                        var failure = await HandshakeAsync(endPoint, settings, stream, timeout.Token).ConfigureAwait(false);
-                        if (failure.Exception != null) return failure.Exception;
-                        stream = failure.Stream;
+                        if (settings.UseTls)
+                        {
+                            var handshake = await HandshakeAsync(endPoint, settings, stream, timeout.Token).ConfigureAwait(false);
+                            if (handshake.Exception != null) throw handshake.Exception;
+                            stream = handshake.Stream;
+                        }
+                        if (settings.HasPassword)
+                        {
+                            string auth = await AskAsync(stream, AuthCommand(settings), timeout.Token).ConfigureAwait(false);
+                            var refused = Classify(endPoint, auth, settings);
+                            if (refused != null) throw refused;
+                        }
+                        string pong = await AskAsync(stream, Encode("PING"), timeout.Token).ConfigureAwait(false);
+                        var failure = Classify(endPoint, pong, settings);
+                        if (failure != null) throw failure;
+                        return (socket, stream);
                     }
-                    if (settings.HasPassword)
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        string auth = await AskAsync(stream, AuthCommand(settings), timeout.Token).ConfigureAwait(false);
-                        var refused = Classify(endPoint, auth, settings);
-                        if (refused != null) return refused;
+                        throw new RedisClusterException(FailureKind.Timeout,
+                            $"{endPoint} accepted a connection but did not answer within {Seconds(settings.ConnectTimeout)}.", endPoint) { ErrorId = "NodeNotAnswering" };
                     }
-                    string pong = await AskAsync(stream, Encode("PING"), timeout.Token).ConfigureAwait(false);
-                    return Classify(endPoint, pong, settings);
+                    catch (IOException e)
+                    {
+                        throw Closed(endPoint, settings, e);
+                    }
+                    catch (ObjectDisposedException e)
+                    {
+                        throw Closed(endPoint, settings, e);
+                    }
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    return new RedisClusterException(FailureKind.Timeout,
-                        $"{endPoint} accepted a connection but did not answer within {Seconds(settings.ConnectTimeout)}.", endPoint) { ErrorId = "NodeNotAnswering" };
-                }
-                catch (IOException e)
-                {
-                    return Closed(endPoint, settings, e);
-                }
-                catch (ObjectDisposedException e)
-                {
-                    return Closed(endPoint, settings, e);
-                }
+            }
+            catch
+            {
+                stream.Dispose();
+                socket.Dispose();
+                throw;
             }
         }
 

@@ -15,8 +15,8 @@ namespace RedisCluster
     /// </summary>
     public sealed class RedisClusterConnection : IDisposable
     {
-        private readonly ConcurrentDictionary<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>> _clients =
-            new ConcurrentDictionary<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>>();
+        private readonly ConcurrentDictionary<ClientKey, Lazy<Task<INodeClient>>> _clients =
+            new ConcurrentDictionary<ClientKey, Lazy<Task<INodeClient>>>();
 
         private readonly INodeConnector _connector;
 
@@ -79,14 +79,27 @@ namespace RedisCluster
         /// longer than the settings' gets a client of its own: the client library caps every call at its
         /// connection's timeout.
         /// </summary>
-        public Task<INodeClient> GetNodeAsync(NodeEndPoint endPoint, CancellationToken cancellationToken, TimeSpan? commandTimeout = null)
+        public Task<INodeClient> GetNodeAsync(NodeEndPoint endPoint, CancellationToken cancellationToken, TimeSpan? commandTimeout = null) =>
+            GetClientAsync(endPoint, cancellationToken, commandTimeout, bulk: false);
+
+        /// <summary>
+        /// A client for bulk administration traffic, such as the slot migrator's SETSLOT bursts, listings and MIGRATEs:
+        /// <see cref="RespNodeClient"/>, which speaks RESP itself and costs a fraction of the general client per
+        /// command. Otherwise as <see cref="GetNodeAsync"/>: one per node and command timeout, kept, never redirected.
+        /// </summary>
+        internal Task<INodeClient> GetBulkNodeAsync(NodeEndPoint endPoint, CancellationToken cancellationToken, TimeSpan? commandTimeout = null) =>
+            GetClientAsync(endPoint, cancellationToken, commandTimeout, bulk: true);
+
+        private Task<INodeClient> GetClientAsync(NodeEndPoint endPoint, CancellationToken cancellationToken, TimeSpan? commandTimeout, bool bulk)
         {
             if (endPoint == null) throw new ArgumentNullException(nameof(endPoint));
             var timeout = commandTimeout.HasValue && commandTimeout.Value > Settings.CommandTimeout ? commandTimeout.Value : Settings.CommandTimeout;
-            var key = (endPoint, timeout);
+            var key = new ClientKey(endPoint, timeout, bulk);
             for (int attempt = 0; ; attempt++)
             {
-                var lazy = _clients.GetOrAdd(key, k => new Lazy<Task<INodeClient>>(() => _connector.ConnectAsync(k.Item1, Settings, k.Item2, CancellationToken.None)));
+                var lazy = _clients.GetOrAdd(key, k => new Lazy<Task<INodeClient>>(() => k.Bulk
+                    ? RespNodeClient.ConnectAsync(k.EndPoint, Settings, k.Timeout, CancellationToken.None)
+                    : _connector.ConnectAsync(k.EndPoint, Settings, k.Timeout, CancellationToken.None)));
                 var task = lazy.Value;
                 bool dropped = task.Status == TaskStatus.RanToCompletion && !task.Result.IsConnected;
                 if (task.IsFaulted || task.IsCanceled || dropped)
@@ -94,8 +107,8 @@ namespace RedisCluster
                     // A failed or dropped connection is not kept, and not handed out again: this call connects anew,
                     // as the node may be back already (restarted since an earlier read found it down). Only a
                     // failure of that new attempt reaches the caller.
-                    if (((ICollection<KeyValuePair<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>>>)_clients).Remove(
-                        new KeyValuePair<(NodeEndPoint, TimeSpan), Lazy<Task<INodeClient>>>(key, lazy)) && dropped)
+                    if (((ICollection<KeyValuePair<ClientKey, Lazy<Task<INodeClient>>>>)_clients).Remove(
+                        new KeyValuePair<ClientKey, Lazy<Task<INodeClient>>>(key, lazy)) && dropped)
                     {
                         task.Result.Dispose();
                     }
@@ -103,6 +116,25 @@ namespace RedisCluster
                 }
                 return WithCancellation(task, cancellationToken);
             }
+        }
+
+        /// <summary>Which kept client a call gets: its node, its command timeout, and whether it is the bulk kind.</summary>
+        private struct ClientKey : IEquatable<ClientKey>
+        {
+            public ClientKey(NodeEndPoint endPoint, TimeSpan timeout, bool bulk)
+            {
+                EndPoint = endPoint;
+                Timeout = timeout;
+                Bulk = bulk;
+            }
+
+            public NodeEndPoint EndPoint { get; }
+            public TimeSpan Timeout { get; }
+            public bool Bulk { get; }
+
+            public bool Equals(ClientKey other) => EndPoint.Equals(other.EndPoint) && Timeout == other.Timeout && Bulk == other.Bulk;
+            public override bool Equals(object obj) => obj is ClientKey other && Equals(other);
+            public override int GetHashCode() => (EndPoint.GetHashCode() * 397 ^ Timeout.GetHashCode()) * 2 + (Bulk ? 1 : 0);
         }
 
         /// <summary>

@@ -187,8 +187,8 @@ namespace RedisCluster
             var none = CancellationToken.None;
             var sourceEndPoint = run.EndPointOf(group.Source);
             var targetEndPoint = run.EndPointOf(group.Target);
-            var source = await _connection.GetNodeAsync(sourceEndPoint, none).ConfigureAwait(false);
-            var target = await _connection.GetNodeAsync(targetEndPoint, none).ConfigureAwait(false);
+            var source = await _connection.GetBulkNodeAsync(sourceEndPoint, none).ConfigureAwait(false);
+            var target = await _connection.GetBulkNodeAsync(targetEndPoint, none).ConfigureAwait(false);
             string sourceId = group.Source.ToString(), targetId = group.Target.ToString();
             SlotMove Move(int slot) => new SlotMove(slot, group.Source, group.Target);
 
@@ -267,7 +267,7 @@ namespace RedisCluster
             var none = CancellationToken.None;
             var conflicts = new Dictionary<int, IReadOnlyList<string>>();
             var failures = new Dictionary<int, int>();
-            var migrator = await _connection.GetNodeAsync(sourceEndPoint, none, _options.MigrateTimeout + SlotMigrationBatches.ClientMargin).ConfigureAwait(false);
+            var migrator = await _connection.GetBulkNodeAsync(sourceEndPoint, none, _options.MigrateTimeout + SlotMigrationBatches.ClientMargin).ConfigureAwait(false);
             var pending = slots;
             while (pending.Count > 0)
             {
@@ -363,7 +363,7 @@ namespace RedisCluster
         private async Task<IReadOnlyList<string>> MigrateBigKeyAsync(INodeClient source, NodeEndPoint sourceEndPoint, NodeEndPoint targetEndPoint, byte[] key, long bytes, Run run)
         {
             var timeout = SlotMigrationBatches.TimeoutForSize(bytes, _options);
-            var client = await _connection.GetNodeAsync(sourceEndPoint, CancellationToken.None, SlotMigrationBatches.ClientTimeoutFor(timeout + SlotMigrationBatches.ClientMargin)).ConfigureAwait(false);
+            var client = await _connection.GetBulkNodeAsync(sourceEndPoint, CancellationToken.None, SlotMigrationBatches.ClientTimeoutFor(timeout + SlotMigrationBatches.ClientMargin)).ConfigureAwait(false);
             try
             {
                 await client.ExecuteAsync(SlotMigrationBatches.Migrate(targetEndPoint, timeout, false, _authentication, new[] { key }), CancellationToken.None).ConfigureAwait(false);
@@ -441,7 +441,7 @@ namespace RedisCluster
             {
                 try
                 {
-                    var client = await _connection.GetNodeAsync(master.ToEndPoint(), none).ConfigureAwait(false);
+                    var client = await _connection.GetBulkNodeAsync(master.ToEndPoint(), none).ConfigureAwait(false);
                     var refused = await OutcomesAsync(slots, s => client.CallAsync(none, "CLUSTER", "SETSLOT", s, "NODE", targetId)).ConfigureAwait(false);
                     if (refused.Count > 0) run.WarnOnce(master, refused.First().Value);
                 }
