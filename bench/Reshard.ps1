@@ -8,9 +8,10 @@
     side, and runs the three sides in a rotating order. Timed per side:
     redis-cli - the whole `redis-cli --cluster reshard --cluster-from all --cluster-to <new> --cluster-slots 4096
                 --cluster-yes` process (it reads the cluster, plans and moves);
-    module    - in a child pwsh with the module loaded (not timed): connect, read the topology, plan with
-                ReshardPlanner (the same slots redis-cli takes) and move with SlotMigrator, the engine behind
-                Invoke-RedisReshard.
+    module    - in a child pwsh with the module loaded and warmed by one `Invoke-RedisReshard -WhatIf` (not timed),
+                once the runtime's background recompiling has settled: the whole `Invoke-RedisReshard -EndPoint
+                <node> -TargetNodeId <new> -SlotCount 4096` (it connects, reads every node, checks the cluster,
+                plans the same slots redis-cli takes and moves them).
     Also printed: keys/s, the CPU-seconds the four redis-server processes used during the move (from
     /proc/<pid>/stat), and for the module the child process's CPU-seconds, its peak resident memory during the move
     (VmHWM, reset just before the move) and the managed bytes it allocated. After every move the bench checks that
@@ -26,10 +27,11 @@ param(
     # The module's tunables (SlotMigrationOptions); 0 keeps the engine's default.
     [int] $KeysPerBatch = 0,
     [int] $SlotsPerGroup = 0,
-    # -1 keeps the engine's default; 0 turns the per-key MEMORY USAGE check off.
-    [long] $BigKeyBytes = -1,
     # Which sides to time (all three by default): the module alone is handy to compare its own settings.
     [ValidateSet('Default', 'Pipeline', 'Module')] [string[]] $Side = @('Default', 'Pipeline', 'Module'),
+    # Time the module right after its warm-up, while the runtime still recompiles pwsh's own hot code in the
+    # background, as a script that imports the module and reshards at once finds it.
+    [switch] $NoSettle,
     # Another build (an earlier commit), timed as a fourth side on an identical cluster in the same run.
     [string] $BaselineModulePath
 )
@@ -149,17 +151,25 @@ function Invoke-RedisCliReshard($Cluster, [string[]] $Extra) {
 }
 
 function Invoke-ModuleReshard($Cluster, [string] $Build = $script:ModulePath) {
-    $options = "`$options = [RedisCluster.SlotMigrationOptions]::new()`n"
-    if ($KeysPerBatch) { $options += "`$options.KeysPerBatch = $KeysPerBatch`n" }
-    if ($SlotsPerGroup) { $options += "`$options.SlotsPerGroup = $SlotsPerGroup`n" }
-    if ($BigKeyBytes -ge 0) { $options += "`$options.BigKeyBytes = $BigKeyBytes`n" }
+    $tuning = ''
+    if ($KeysPerBatch) { $tuning += " -KeysPerBatch $KeysPerBatch" }
+    if ($SlotsPerGroup) { $tuning += " -SlotsPerGroup $SlotsPerGroup" }
     $json = Invoke-InBuild $Build $password @"
-$options
-`$none = [Threading.CancellationToken]::None
-# Warm the JIT and the thread pool the way a second cmdlet call in a session finds them: not timed.
-`$warm = Connect-RedisCluster -EndPoint '$($Cluster.Nodes[0].EndPoint)' -Credential `$credential
-`$null = [RedisCluster.ReshardPlanner]::Plan(`$warm.GetTopologyAsync(`$none).GetAwaiter().GetResult(), '$($Cluster.TargetId)', `$null, $SlotCount)
-`$warm | Disconnect-RedisCluster
+`$reshard = @{ EndPoint = '$($Cluster.Nodes[0].EndPoint)'; Credential = `$credential; TargetNodeId = '$($Cluster.TargetId)'; SlotCount = $SlotCount }
+# Warm the JIT and the thread pool the way a second cmdlet call in a session finds them: not timed. -WhatIf reads the
+# cluster, checks it and plans, and moves nothing.
+`$null = Invoke-RedisReshard @reshard -WhatIf 6>&1
+# Let the runtime finish recompiling what pwsh's start and the module's import made hot (tiered JIT, in the
+# background): otherwise that backlog, none of it the move's, lands in the timed window and competes with the
+# redis-server processes for the two cores. Waits until no method was compiled for a second (at most 20 s).
+`$settle = [Diagnostics.Stopwatch]::StartNew()
+`$quiet = [Diagnostics.Stopwatch]::StartNew()
+`$count = [Runtime.JitInfo]::GetCompiledMethodCount(`$false)
+while (-not `$$($NoSettle.IsPresent) -and `$quiet.Elapsed.TotalSeconds -lt 1 -and `$settle.Elapsed.TotalSeconds -lt 20) {
+    Start-Sleep -Milliseconds 100
+    `$now = [Runtime.JitInfo]::GetCompiledMethodCount(`$false)
+    if (`$now -ne `$count) { `$count = `$now; `$quiet.Restart() }
+}
 [GC]::Collect()
 `$self = [Diagnostics.Process]::GetCurrentProcess()
 [IO.File]::WriteAllText('/proc/self/clear_refs', '5')
@@ -169,16 +179,13 @@ $options
 `$jit = [Runtime.JitInfo]::GetCompilationTime(`$false)
 `$jitted = [Runtime.JitInfo]::GetCompiledMethodCount(`$false)
 `$watch = [Diagnostics.Stopwatch]::StartNew()
-`$connection = Connect-RedisCluster -EndPoint '$($Cluster.Nodes[0].EndPoint)' -Credential `$credential
-`$plan = [RedisCluster.ReshardPlanner]::Plan(`$connection.GetTopologyAsync(`$none).GetAwaiter().GetResult(), '$($Cluster.TargetId)', `$null, $SlotCount)
-# The plan's moves as Invoke-RedisReshard hands them to the engine (an internal list, read here by reflection).
-`$moves = `$plan.GetType().GetProperty('Moves', [Reflection.BindingFlags]'NonPublic, Instance').GetValue(`$plan)
-`$result = [RedisCluster.SlotMigrator]::new(`$connection, `$options).MoveAsync(`$moves, `$null, `$none).GetAwaiter().GetResult()
+# The cmdlet as an operator runs it: it connects, reads every node, checks the cluster, plans and moves.
+`$result = Invoke-RedisReshard @reshard$tuning -Confirm:`$false
 `$seconds = `$watch.Elapsed.TotalSeconds
 `$self.Refresh()
 `$peak = [long]((Select-String -Path /proc/self/status -Pattern '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value)
 [pscustomobject]@{
-    Seconds = `$seconds; Keys = `$result.KeysMoved; Slots = `$result.SlotsMoved; Issues = `$result.Issues.Count
+    Seconds = `$seconds; SettleSeconds = `$settle.Elapsed.TotalSeconds; Keys = `$result.KeysMoved; Slots = `$result.SlotsMoved; Issues = `$result.Issues.Count
     CpuSeconds = (`$self.TotalProcessorTime - `$cpu).TotalSeconds
     JitSeconds = ([Runtime.JitInfo]::GetCompilationTime(`$false) - `$jit).TotalSeconds
     MethodsJitted = [Runtime.JitInfo]::GetCompiledMethodCount(`$false) - `$jitted
@@ -215,7 +222,7 @@ try {
             $script:MovedKeys = Assert-EveryKeyKept $cluster
             $rows[$name].Add($run)
             $line = "iteration {0} {1,-24} {2,6:0.00} s  redis CPU {3,5:0.00} s" -f ($i + 1), $name, $run.Seconds, $run.RedisCpuSeconds
-            if ($run.Module) { $line += "  module CPU {0,5:0.00} s, JIT {1,4:0.00} s for {2} methods" -f $run.Module.CpuSeconds, $run.Module.JitSeconds, $run.Module.MethodsJitted }
+            if ($run.Module) { $line += "  module CPU {0,5:0.00} s, JIT {1,4:0.00} s for {2} methods (JIT settled {3:0.0} s before)" -f $run.Module.CpuSeconds, $run.Module.JitSeconds, $run.Module.MethodsJitted, $run.Module.SettleSeconds }
             Write-Host $line
         }
         foreach ($c in $clusters.Values) { Stop-TestNode -Node $c.Nodes }
