@@ -27,7 +27,7 @@ namespace RedisCluster.Engine
             _keys = options.KeyFiles.Select(path => ReadKey(path, options.Secret?.Password)).ToList();
         }
 
-        public async Task<ISshSession> ConnectAsync(string computerName, IPAddress address, HostKeyVerifier hostKeys, CancellationToken cancellationToken)
+        public async Task<IRemoteSession> ConnectAsync(string computerName, IPAddress address, HostKeyVerifier hostKeys, CancellationToken cancellationToken)
         {
             // The command channel and SFTP each have a connection of their own: SSH.NET shares none between clients.
             var ssh = new SshClient(NewConnectionInfo(address, hostKeys));

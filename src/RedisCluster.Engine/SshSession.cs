@@ -11,11 +11,11 @@ using Renci.SshNet.Common;
 namespace RedisCluster.Engine
 {
     /// <summary>
-    /// <see cref="ISshSession"/> over SSH.NET: an exec channel per command, SFTP for files. Library failures
+    /// <see cref="IRemoteSession"/> over SSH.NET: an exec channel per command, SFTP for files. Library failures
     /// become IOException (UnauthorizedAccessException, FileNotFoundException) or RedisClusterException with
     /// messages that name the host and the path, never the library's text.
     /// </summary>
-    internal sealed class SshSession : ISshSession
+    internal sealed class SshSession : IRemoteSession
     {
         /// <summary>One SFTP request on a live connection answers in milliseconds; a host that stops answering must not hang the run.</summary>
         internal static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(30);

@@ -62,39 +62,21 @@ Describe 'New-RedisClusterNode over SSH as a user that is not root' {
         $sshLogin = New-TestCredential $SudoUser.Password $SudoUser.Name
         $logBefore = @(Get-Content $SudoUser.CommandLog).Count
         # Every process's command line, sampled until the deployment is over.
-        $seen = [System.Collections.Concurrent.ConcurrentDictionary[string, byte]]::new()
-        $done = [System.Threading.ManualResetEventSlim]::new()
-        $sampler = [powershell]::Create().AddScript({
-            param($Seen, $Done)
-            $samples = 0
-            while (-not $Done.IsSet) {
-                foreach ($process in [System.IO.Directory]::GetDirectories('/proc')) {
-                    try { $null = $Seen.TryAdd([System.IO.File]::ReadAllText("$process/cmdline").Replace([char]0, ' '), 0) } catch { }
-                }
-                $samples++
-                $null = $Done.Wait(5)
-            }
-            $samples
-        }).AddArgument($seen).AddArgument($done)
-        $sampling = $sampler.BeginInvoke()
-        try {
-            $node = Deploy 'password' @{ SshCredential = $sshLogin; SshPort = $Sshd.Port; KnownHostsPath = $Sshd.KnownHosts } -Credential (New-TestCredential $nodePassword)
-        } finally {
-            $done.Set()
-            $samples = $sampler.EndInvoke($sampling)[0]
-            $sampler.Dispose()
+        $audit = Invoke-CommandLineAudit {
+            Deploy 'password' @{ SshCredential = $sshLogin; SshPort = $Sshd.Port; KnownHostsPath = $Sshd.KnownHosts } -Credential (New-TestCredential $nodePassword)
         }
+        $node = $audit.Result
         Invoke-RedisCli $node.EndPoint $nodePassword PING | Should -Be 'PONG'
         Select-String -Path $Sshd.Log -Pattern "Accepted password for $($SudoUser.Name)" | Should -Not -BeNullOrEmpty
         $commands = @(Get-Content $SudoUser.CommandLog | Select-Object -Skip $logBefore)
         # The login shell saw the deployment's commands (the start among them), so it would have seen a password.
         @($commands | Where-Object { $_ -like "*redis-server $($node.ConfigPath)" }).Count | Should -Be 1
-        $samples | Should -BeGreaterThan 1
-        $seen.Keys | Where-Object { $_ -like '*redis-server*' } | Should -Not -BeNullOrEmpty
+        $audit.Samples | Should -BeGreaterThan 1
+        $audit.CommandLines | Where-Object { $_ -like '*redis-server*' } | Should -Not -BeNullOrEmpty
         foreach ($secret in $nodePassword, $SudoUser.Password) {
             $commands | Where-Object { $_.Contains($secret) } | Should -BeNullOrEmpty
             Get-Content $Sshd.Log -Raw | Should -Not -BeLike "*$secret*"
-            $seen.Keys | Where-Object { $_.Contains($secret) } | Should -BeNullOrEmpty
+            $audit.CommandLines | Where-Object { $_.Contains($secret) } | Should -BeNullOrEmpty
         }
     }
 }

@@ -7,7 +7,7 @@ using RedisCluster.Internal;
 
 namespace RedisCluster.Commands
 {
-    [Cmdlet(VerbsCommon.New, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ComputerNameSet)]
     [OutputType(typeof(RedisClusterNodeDeployment))]
     public sealed class NewRedisClusterNodeCommand : DeploymentCmdlet<NodeDeploymentSpec>
     {

@@ -7,7 +7,7 @@ using RedisCluster.Internal;
 
 namespace RedisCluster.Commands
 {
-    [Cmdlet(VerbsLifecycle.Start, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsLifecycle.Start, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = ComputerNameSet)]
     [OutputType(typeof(RedisClusterNodeDeployment))]
     public sealed class StartRedisClusterNodeCommand : NodeServiceCmdlet
     {

@@ -7,7 +7,7 @@ using RedisCluster.Internal;
 
 namespace RedisCluster.Commands
 {
-    [Cmdlet(VerbsLifecycle.Stop, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Stop, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ComputerNameSet)]
     [OutputType(typeof(RedisClusterNodeDeployment))]
     public sealed class StopRedisClusterNodeCommand : NodeServiceCmdlet
     {

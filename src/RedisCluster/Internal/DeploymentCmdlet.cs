@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Net;
 using System.Net.NetworkInformation;
 
@@ -10,11 +11,17 @@ namespace RedisCluster.Internal
 {
     /// <summary>
     /// What New-, Start- and Stop-RedisClusterNode share: the hosts (-ComputerName), how they are reached (this machine,
-    /// or SSH with its parameters), paths on them, and the nodes gathered host by host from every input, worked on
-    /// together once all input is in, each failure an error of its own.
+    /// SSH with its parameters, or the PowerShell sessions of -Session), paths on them, and the nodes gathered host by
+    /// host from every input, worked on together once all input is in, each failure an error of its own.
     /// </summary>
     public abstract class DeploymentCmdlet<TNode> : RedisClusterCmdlet
     {
+        /// <summary>Hosts by name: this machine, or over SSH.</summary>
+        protected const string ComputerNameSet = "ComputerName";
+
+        /// <summary>Hosts through PowerShell sessions the caller opened.</summary>
+        protected const string SessionSet = "Session";
+
         /// <summary>The SSH parameters: any one of them sends the work over SSH, even to this machine.</summary>
         private static readonly string[] SshParameters =
         {
@@ -22,43 +29,52 @@ namespace RedisCluster.Internal
         };
 
         /// <summary>
-        /// The hosts, all at once (with those of every piped object). Without SSH parameters, this machine's names and
-        /// addresses only.
+        /// The hosts, all at once (with those of every piped object); 127.0.0.1 when not given. Without SSH parameters,
+        /// this machine's names and addresses only. With -Session, which of the sessions' hosts (a piped deployment's).
         /// </summary>
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = ComputerNameSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = SessionSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
-        public string[] ComputerName { get; set; } = { "127.0.0.1" };
+        public string[] ComputerName { get; set; }
+
+        /// <summary>
+        /// PowerShell sessions to the hosts (New-PSSession -HostName ..., over SSH, or WinRM), opened: the work is done
+        /// through them on the far side, which needs a POSIX shell and redis-server. Each session's ComputerName is its host.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
+        [ValidateNotNullOrEmpty]
+        public PSSession[] Session { get; set; }
 
         /// <summary>The SSH login; by default the -SshCredential's user, else the local user.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
         [ValidateNotNullOrEmpty]
         public string SshUserName { get; set; }
 
         /// <summary>An OpenSSH private key (ed25519, ecdsa, rsa); its passphrase, if any, is -SshCredential's password.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
         [ValidateNotNullOrEmpty]
         public string SshKeyFile { get; set; }
 
         /// <summary>Without -SshKeyFile the SSH login and password; with it, the key's passphrase.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
         [Credential]
         public PSCredential SshCredential { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
         [ValidateRange(1, NodeDeploymentSpec.HighestPort)]
         public int SshPort { get; set; } = KnownHostsFile.DefaultSshPort;
 
         /// <summary>The OpenSSH known_hosts file host keys are checked against; ~/.ssh/known_hosts by default.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
         [ValidateNotNullOrEmpty]
         public string KnownHostsPath { get; set; }
 
         /// <summary>Trust a host whose key is not known yet and record its key; a changed key is refused all the same.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
         public SwitchParameter AcceptNewHostKey { get; set; }
 
         /// <summary>Seconds to reach a host, check its key and log in before calling it unreachable.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ComputerNameSet)]
         [ValidateRange(1, 300)]
         public int SshConnectTimeoutSeconds { get; set; } = 10;
 
@@ -66,28 +82,79 @@ namespace RedisCluster.Internal
         private readonly Dictionary<string, List<TNode>> _plans = new Dictionary<string, List<TNode>>(StringComparer.OrdinalIgnoreCase);
         private readonly List<string> _hostOrder = new List<string>();
 
-        protected bool OverSsh { get; private set; }
+        /// <summary>Whether the hosts are remote (over SSH or through sessions): their paths are theirs, absolute POSIX paths.</summary>
+        protected bool IsRemote { get; private set; }
 
         /// <summary>How the hosts are reached; settled in BeginProcessing, before any host is contacted.</summary>
         protected IDeploymentTargetSource Targets { get; private set; }
 
+        /// <summary>The sessions of -Session by host name, each checked to be open.</summary>
+        private Dictionary<string, PSSession> _sessions;
+
         protected override void BeginProcessing()
         {
-            OverSsh = SshParameters.Any(MyInvocation.BoundParameters.ContainsKey);
-            Targets = OverSsh ? SshTargets() : new LocalDeploymentTargets();
+            if (ParameterSetName == SessionSet)
+            {
+                _sessions = CheckSessions(Session);
+                IsRemote = true;
+                Targets = new SessionDeploymentTargets(_sessions.Select(s => new KeyValuePair<string, IRemoteSession>(s.Key, new PSSessionRemote(s.Value))));
+                return;
+            }
+            IsRemote = SshParameters.Any(MyInvocation.BoundParameters.ContainsKey);
+            Targets = IsRemote ? SshTargets() : new LocalDeploymentTargets();
         }
 
-        /// <summary>The hosts of this input, each once; without SSH parameters a host that is not this machine is refused.</summary>
+        /// <summary>
+        /// The hosts of this input, each once. Without SSH parameters a host that is not this machine is refused; with
+        /// -Session, a host no session reaches.
+        /// </summary>
         protected IReadOnlyList<string> Hosts()
         {
-            var hosts = ComputerName.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            string remote = OverSsh ? null : hosts.FirstOrDefault(h => !IsThisMachine(h));
+            if (_sessions != null)
+            {
+                var named = (ComputerName ?? _sessions.Keys.ToArray()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                string unreached = named.FirstOrDefault(h => !_sessions.ContainsKey(h));
+                if (unreached != null)
+                {
+                    ThrowInvalidArgument("SessionNotFound", $"No session given with -Session reaches '{unreached}': give one whose ComputerName is {unreached}.", unreached);
+                }
+                // As the sessions name their hosts.
+                return named.Select(h => _sessions[h].ComputerName).ToList();
+            }
+            var hosts = (ComputerName ?? new[] { "127.0.0.1" }).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            string remote = IsRemote ? null : hosts.FirstOrDefault(h => !IsThisMachine(h));
             if (remote != null)
             {
                 ThrowInvalidArgument("SshParametersMissing",
-                    $"'{remote}' is not an address of this machine: reach it over SSH with -SshUserName and -SshKeyFile (or -SshCredential).", remote);
+                    $"'{remote}' is not an address of this machine: reach it over SSH with -SshUserName and -SshKeyFile (or -SshCredential), or through a PowerShell session with -Session.", remote);
             }
             return hosts;
+        }
+
+        /// <summary>
+        /// Every session must be open before anything is done, and reach a host of its own: a runspace runs one
+        /// pipeline at a time, and two sessions to one host would deploy it twice.
+        /// </summary>
+        private Dictionary<string, PSSession> CheckSessions(IEnumerable<PSSession> sessions)
+        {
+            var byHost = new Dictionary<string, PSSession>(StringComparer.OrdinalIgnoreCase);
+            foreach (var session in sessions.Distinct())
+            {
+                var state = session.Runspace.RunspaceStateInfo.State;
+                if (state != RunspaceState.Opened)
+                {
+                    ThrowInvalidArgument("SessionNotOpened",
+                        $"The PowerShell session {session.Name} (Id {session.Id}) to {session.ComputerName} is {state}, not Opened: open a new one (New-PSSession) and run again. Nothing was changed.",
+                        session);
+                }
+                if (byHost.TryGetValue(session.ComputerName, out var other) && other.InstanceId != session.InstanceId)
+                {
+                    ThrowInvalidArgument("SessionHostRepeated",
+                        $"The PowerShell sessions {other.Name} and {session.Name} both reach {session.ComputerName}: give one session per host.", session);
+                }
+                byHost[session.ComputerName] = session;
+            }
+            return byHost;
         }
 
         protected void Plan(string host, TNode node)
@@ -114,19 +181,20 @@ namespace RedisCluster.Internal
         }
 
         /// <summary>
-        /// A path on the hosts: over SSH taken as written (it is the host's, and must be absolute), locally resolved
-        /// like any PowerShell path. Without one, the recipe's place over SSH, a folder under the home directory locally.
+        /// A path on the hosts: on remote hosts taken as written (it is the host's, and must be absolute), locally
+        /// resolved like any PowerShell path. Without one, the recipe's place on remote hosts, a folder under the home
+        /// directory locally.
         /// </summary>
         protected string TargetPathOf(string given, string parameterName, string remoteDefault, string localFolder)
         {
-            if (OverSsh) return Guard(() => SshDeploymentTargets.CheckRemotePath(given ?? remoteDefault, parameterName));
+            if (IsRemote) return Guard(() => SshDeploymentTargets.CheckRemotePath(given ?? remoteDefault, parameterName));
             string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
             return GetUnresolvedProviderPathFromPSPath(given ?? Path.Combine(home, "redis-cluster", localFolder));
         }
 
         /// <summary>A path on the hosts with no default of its own (null stays null).</summary>
         protected string OptionalTargetPathOf(string given, string parameterName) =>
-            given == null ? null : OverSsh ? Guard(() => SshDeploymentTargets.CheckRemotePath(given, parameterName)) : GetUnresolvedProviderPathFromPSPath(given);
+            given == null ? null : IsRemote ? Guard(() => SshDeploymentTargets.CheckRemotePath(given, parameterName)) : GetUnresolvedProviderPathFromPSPath(given);
 
         private SshDeploymentTargets SshTargets()
         {

@@ -1,6 +1,6 @@
 # A private sshd for the SSH deployment tests: its own host key, client key, authorized_keys and known_hosts,
 # on one free loopback port of several addresses (each address plays a host), started from a config file and
-# always stopped by PID. It logs in root with the client key only; other users (made with New-TestSshUser) with
+# always stopped by PID; optionally serving PowerShell remoting too (New-TestPSSession). It logs in root with the client key only; other users (made with New-TestSshUser) with
 # their own keys, or a password when asked. Its folder belongs in the run folder (Get-TestRunFolder), whose
 # leftovers the node fixture cleans up after a run that was killed.
 Set-StrictMode -Version Latest
@@ -43,7 +43,9 @@ function Start-TestSshd {
         # Directories put before the usual ones on the PATH of every SSH session (a stand-in systemctl).
         [string[]] $Path = @(),
         # Let users log in with a password too.
-        [switch] $PasswordAuthentication
+        [switch] $PasswordAuthentication,
+        # Serve PowerShell remoting over SSH (New-PSSession -HostName) with the PowerShell running the tests.
+        [switch] $PowerShellSubsystem
     )
     $null = New-Item -ItemType Directory -Force $Root
     # sshd refuses to start without its privilege separation directory, which a container may lack.
@@ -69,6 +71,7 @@ function Start-TestSshd {
         'StrictModes no'
         'UsePAM no'
         'Subsystem sftp internal-sftp'
+        if ($PowerShellSubsystem) { "Subsystem powershell $(Get-PowerShellSubsystemCommand)" }
         # Every host's connections come at once.
         'MaxStartups 60'
         'LogLevel VERBOSE'
@@ -84,6 +87,61 @@ function Start-TestSshd {
         Port = $port; Address = $Address; ClientKey = $clientKey; HostPublicKey = "$hostKey.pub"; KnownHosts = $knownHosts
         Log = $log; ProcessId = [int](Get-Content $pidFile -Raw)
     }
+}
+
+function Get-PowerShellSubsystemCommand {
+    <#
+    .SYNOPSIS
+        The sshd Subsystem command that serves PowerShell remoting: the restored PowerShell tool (pwsh.dll, run by
+        dotnet) in server mode, so the far side runs the same PowerShell as the tests.
+    #>
+    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    if (-not (Test-Path $pwshDll)) { throw "No pwsh.dll in $($PSHOME): the tests run under the restored PowerShell tool (dotnet pwsh)." }
+    $dotnet = (Get-Command dotnet -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+    "$dotnet $pwshDll -sshs -NoLogo -NoProfile"
+}
+
+function New-TestPSSession {
+    <#
+    .SYNOPSIS
+        A PowerShell session over the test sshd (started with -PowerShellSubsystem) to one of its addresses, logged in
+        with a key and checking the host key against the fixture's known_hosts, never asking; one per address.
+    #>
+    param([Parameter(Mandatory)] [object] $Sshd, [Parameter(Mandatory)] [string[]] $Address, [string] $UserName = 'root', [string] $KeyFile = $Sshd.ClientKey)
+    New-PSSession -HostName $Address -Port $Sshd.Port -UserName $UserName -KeyFilePath $KeyFile -ErrorAction Stop `
+        -Options @{ UserKnownHostsFile = $Sshd.KnownHosts; StrictHostKeyChecking = 'yes' }
+}
+
+function Invoke-CommandLineAudit {
+    <#
+    .SYNOPSIS
+        Runs a script block while another runspace samples every process's command line (/proc/*/cmdline) until it
+        is over. Returns Result (the block's output), CommandLines (each seen once) and Samples (how many rounds).
+    #>
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
+    $seen = [System.Collections.Concurrent.ConcurrentDictionary[string, byte]]::new()
+    $done = [System.Threading.ManualResetEventSlim]::new()
+    $sampler = [powershell]::Create().AddScript({
+        param($Seen, $Done)
+        $samples = 0
+        while (-not $Done.IsSet) {
+            foreach ($process in [System.IO.Directory]::GetDirectories('/proc')) {
+                try { $null = $Seen.TryAdd([System.IO.File]::ReadAllText("$process/cmdline").Replace([char]0, ' '), 0) } catch { }
+            }
+            $samples++
+            $null = $Done.Wait(5)
+        }
+        $samples
+    }).AddArgument($seen).AddArgument($done)
+    $sampling = $sampler.BeginInvoke()
+    try {
+        $result = & $ScriptBlock
+    } finally {
+        $done.Set()
+        $samples = $sampler.EndInvoke($sampling)[0]
+        $sampler.Dispose()
+    }
+    [pscustomobject]@{ Result = $result; CommandLines = @($seen.Keys); Samples = $samples }
 }
 
 function Stop-TestSshd {
@@ -181,4 +239,4 @@ function Remove-TestSshUser {
     }
 }
 
-Export-ModuleMember -Function Start-TestSshd, Stop-TestSshd, New-TestSshKey, Get-KnownHostsLine, Get-FreeSshPort, New-TestSystemctl, New-TestSshUser, Remove-TestSshUser
+Export-ModuleMember -Function Start-TestSshd, Stop-TestSshd, New-TestPSSession, Invoke-CommandLineAudit, New-TestSshKey, Get-KnownHostsLine, Get-FreeSshPort, New-TestSystemctl, New-TestSshUser, Remove-TestSshUser

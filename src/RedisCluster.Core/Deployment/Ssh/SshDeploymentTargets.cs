@@ -37,7 +37,7 @@ namespace RedisCluster
             if (!TargetPath.IsPosixRooted(path))
             {
                 throw new RedisClusterException(FailureKind.InvalidArgument,
-                    $"-{parameterName} '{path}' is not an absolute path: over SSH, paths are the host's and must start with '/'.") { ErrorId = "RemotePathNotAbsolute" };
+                    $"-{parameterName} '{path}' is not an absolute path: on a remote host, paths are the host's and must start with '/'.") { ErrorId = "RemotePathNotAbsolute" };
             }
             return path;
         }
@@ -48,7 +48,7 @@ namespace RedisCluster
             RedisClusterException unreachable = null;
             foreach (var address in await ResolveAsync(computerName).ConfigureAwait(false))
             {
-                ISshSession session;
+                IRemoteSession session;
                 try
                 {
                     session = await _connector.ConnectAsync(computerName, address, hostKeys, cancellationToken).ConfigureAwait(false);
@@ -63,7 +63,7 @@ namespace RedisCluster
                     progress?.Report(OperationProgress.Warning(
                         $"Trusted the new SSH host key of {computerName} ({hostKeys.RecordedKey}) and recorded it in {hostKeys.KnownHostsPath}."));
                 }
-                var target = new SshDeploymentTarget(computerName, address.ToString(), session);
+                var target = new RemoteDeploymentTarget(computerName, address.ToString(), session, "SSH login");
                 try
                 {
                     await target.EnsurePrivilegesAsync(_options.UserName, cancellationToken).ConfigureAwait(false);

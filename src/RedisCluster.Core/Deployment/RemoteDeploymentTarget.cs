@@ -9,25 +9,29 @@ using System.Threading.Tasks;
 namespace RedisCluster
 {
     /// <summary>
-    /// A host reached over SSH: files over SFTP, commands over exec channels. Logged in as root, privileged work is
-    /// done directly. Logged in as another user with sudo rights that need no password, every command runs through
-    /// "sudo -n", files reach their place as a 0600 file in the user's home that "sudo -n install" copies beside the
-    /// target and "sudo -n mv -f" renames over it, and what the user may not read or make over SFTP is done with sudo.
+    /// A host reached through a remote session (SSH, or a PowerShell session): files and commands through the
+    /// session's primitives. Logged in as root, privileged work is done directly. Logged in as another user with sudo
+    /// rights that need no password, every command runs through "sudo -n", files reach their place as a 0600 file in
+    /// the user's home that "sudo -n install" copies beside the target and "sudo -n mv -f" renames over it, and what
+    /// the user may not read or make directly is done with sudo.
     /// </summary>
-    public sealed class SshDeploymentTarget : IDeploymentTarget
+    public sealed class RemoteDeploymentTarget : IDeploymentTarget
     {
         internal const int OwnerReadWrite = 0x180; // 0600
         internal const int EveryoneReads = 0x1A4; // 0644
         private static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(10);
         private static readonly TimeSpan FileCommandTimeout = TimeSpan.FromSeconds(30);
 
-        private readonly ISshSession _session;
+        private readonly IRemoteSession _session;
+        private readonly string _login;
 
-        public SshDeploymentTarget(string computerName, string address, ISshSession session)
+        /// <param name="login">What the session is, for messages: "SSH login", "PowerShell session".</param>
+        public RemoteDeploymentTarget(string computerName, string address, IRemoteSession session, string login)
         {
             ComputerName = computerName;
             Address = address;
             _session = session;
+            _login = login;
         }
 
         public string ComputerName { get; }
@@ -40,7 +44,7 @@ namespace RedisCluster
 
         public bool DirectoryExists(string path) => KindOf(path, "-d") == RemoteFileKind.Directory;
 
-        /// <summary>Creates the directory and every missing parent, as mkdir -p does: SFTP makes one level at a time.</summary>
+        /// <summary>Creates the directory and every missing parent, as mkdir -p does: the session makes one level at a time.</summary>
         public void CreateDirectory(string path)
         {
             if (UsesSudo)
@@ -81,7 +85,7 @@ namespace RedisCluster
         /// Writes the file whole or not at all: a temporary file beside it is created empty, restricted, filled, and
         /// renamed over the target in one step, so neither a reader nor a redis-server starting from it ever sees part
         /// of a config, and the password is never in a file others can read. Through sudo the file is first made, 0600,
-        /// in the user's home over SFTP; install copies it beside the target with its mode (so its content is on no
+        /// in the user's home through the session; install copies it beside the target with its mode (so its content is on no
         /// command line) and mv renames it over the target. A failure removes every temporary file.
         /// </summary>
         private void WriteWhole(string path, string content, int mode)
@@ -136,7 +140,7 @@ namespace RedisCluster
         public Task<ProgramResult> RunAsync(string program, string[] arguments, Deadline deadline, CancellationToken cancellationToken) =>
             _session.ExecuteAsync(PrivilegedCommandLine(program, arguments), deadline, cancellationToken);
 
-        /// <summary>Read over SFTP, as on this machine: /proc/PID/stat exists while the process does, zombies aside.</summary>
+        /// <summary>Read through the session, as on this machine: /proc/PID/stat exists while the process does, zombies aside.</summary>
         public bool IsProcessRunning(int processId)
         {
             string stat = ProcessStat.PathOf(processId);
@@ -151,7 +155,7 @@ namespace RedisCluster
             }
         }
 
-        /// <summary>What the login shell's command -v finds on the PATH an SSH command gets.</summary>
+        /// <summary>What the shell's command -v finds on the PATH a command of the session gets.</summary>
         public async Task<string> FindProgramAsync(string name, CancellationToken cancellationToken)
         {
             var result = await _session.ExecuteAsync("command -v " + PosixShell.Quote(name), new Deadline(LookupTimeout), cancellationToken).ConfigureAwait(false);
@@ -161,7 +165,7 @@ namespace RedisCluster
         }
 
         /// <summary>The numeric user id the session runs as, from id -u.</summary>
-        /// <exception cref="RedisClusterException">SshCommandFailed when id does not answer.</exception>
+        /// <exception cref="RedisClusterException">RemoteCommandFailed when id does not answer.</exception>
         private async Task<int> UserIdAsync(CancellationToken cancellationToken)
         {
             var result = await _session.ExecuteAsync("id -u", new Deadline(LookupTimeout), cancellationToken).ConfigureAwait(false);
@@ -169,7 +173,7 @@ namespace RedisCluster
                 !int.TryParse(result.Output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int userId))
             {
                 throw new RedisClusterException(FailureKind.Protocol,
-                    $"{ComputerName} did not tell its user id (id -u) over SSH: its login shell may not run commands.") { ErrorId = "SshCommandFailed" };
+                    $"{ComputerName} did not tell its user id (id -u) through the {_login}: its shell may not run commands.") { ErrorId = "RemoteCommandFailed" };
             }
             return userId;
         }
@@ -178,7 +182,7 @@ namespace RedisCluster
         /// Decides how privileged work is done: directly as root; through sudo -n for another user whose sudo needs no
         /// password. Nothing may prompt (scheduled scripts have no console), so a sudo that would is refused.
         /// </summary>
-        /// <exception cref="RedisClusterException">SudoNotFound, SudoPasswordRequired (PermissionDenied); SshCommandFailed.</exception>
+        /// <exception cref="RedisClusterException">SudoNotFound, SudoPasswordRequired (PermissionDenied); RemoteCommandFailed.</exception>
         public async Task EnsurePrivilegesAsync(string userName, CancellationToken cancellationToken)
         {
             int userId = await UserIdAsync(cancellationToken).ConfigureAwait(false);
@@ -192,11 +196,11 @@ namespace RedisCluster
             if (check.Exited && check.ExitCode == 127)
             {
                 throw new RedisClusterException(FailureKind.PermissionDenied,
-                    $"The SSH login to {ComputerName} as '{userName}' is not root (uid {userId}) and the host has no sudo: log in as root, or install sudo and allow the user " +
+                    $"The {_login} to {ComputerName} as '{userName}' is not root (uid {userId}) and the host has no sudo: log in as root, or install sudo and allow the user " +
                     "to run commands without a password. Nothing was changed.") { ErrorId = "SudoNotFound" };
             }
             throw new RedisClusterException(FailureKind.PermissionDenied,
-                $"The SSH login to {ComputerName} as '{userName}' is not root (uid {userId}), and sudo -n would ask it for a password, which nothing here may answer. " +
+                $"The {_login} to {ComputerName} as '{userName}' is not root (uid {userId}), and sudo -n would ask it for a password, which nothing here may answer. " +
                 $"Allow '{userName}' sudo without a password (a NOPASSWD line in /etc/sudoers.d) or log in as root. Nothing was changed.") { ErrorId = "SudoPasswordRequired" };
         }
 
@@ -206,7 +210,7 @@ namespace RedisCluster
             UsesSudo ? "sudo -n " + PosixShell.CommandLine(program, arguments) : PosixShell.CommandLine(program, arguments);
 
         /// <summary>
-        /// Over SFTP; through sudo, a path under a directory the user may not search (a node directory owned by the
+        /// Through the session; through sudo, a path under a directory the user may not search (a node directory owned by the
         /// service user) is looked at with sudo test.
         /// </summary>
         private RemoteFileKind KindOf(string path, string testFlag)

@@ -10,13 +10,13 @@ using Xunit;
 
 namespace RedisCluster.Tests
 {
-    public class SshDeploymentTargetTests
+    public class RemoteDeploymentTargetTests
     {
         [Fact]
         public void WritePrivateFile_CreatesEmpty_Restricts_Fills_ThenRenamesOver()
         {
             var session = new FakeSession("/etc/redis");
-            new SshDeploymentTarget("lwz1", "10.0.0.1", session).WritePrivateFile("/etc/redis/redis_6379.conf", "requirepass \"secret\"\n");
+            new RemoteDeploymentTarget("lwz1", "10.0.0.1", session, "SSH login").WritePrivateFile("/etc/redis/redis_6379.conf", "requirepass \"secret\"\n");
             Assert.Equal(4, session.Operations.Count);
             string temporary = session.Operations[0].Substring("create ".Length);
             Assert.Matches(@"^/etc/redis/\.redis_6379\.conf\.[0-9a-f]{12}\.tmp$", temporary);
@@ -30,7 +30,7 @@ namespace RedisCluster.Tests
         {
             var session = new FakeSession("/etc/redis") { FailWrites = true };
             session.Files["/etc/redis/redis_6379.conf"] = "old";
-            Assert.Throws<IOException>(() => new SshDeploymentTarget("lwz1", "10.0.0.1", session).WritePrivateFile("/etc/redis/redis_6379.conf", "new"));
+            Assert.Throws<IOException>(() => new RemoteDeploymentTarget("lwz1", "10.0.0.1", session, "SSH login").WritePrivateFile("/etc/redis/redis_6379.conf", "new"));
             Assert.Equal(new[] { "/etc/redis/redis_6379.conf" }, session.Files.Keys);
             Assert.Equal("old", session.Files["/etc/redis/redis_6379.conf"]);
         }
@@ -39,7 +39,7 @@ namespace RedisCluster.Tests
         public void CreateDirectory_MakesEveryMissingLevel_TopDown()
         {
             var session = new FakeSession("/");
-            new SshDeploymentTarget("lwz1", "10.0.0.1", session).CreateDirectory("/data/redis/6379");
+            new RemoteDeploymentTarget("lwz1", "10.0.0.1", session, "SSH login").CreateDirectory("/data/redis/6379");
             Assert.Equal(new[] { "mkdir /data", "mkdir /data/redis", "mkdir /data/redis/6379" }, session.Operations);
         }
 
@@ -48,7 +48,7 @@ namespace RedisCluster.Tests
         {
             var session = new FakeSession("/", "/data");
             session.Files["/data/redis_6379.log"] = "log";
-            var target = new SshDeploymentTarget("lwz1", "10.0.0.1", session);
+            var target = new RemoteDeploymentTarget("lwz1", "10.0.0.1", session, "SSH login");
             target.DeleteEmptyDirectory("/data");
             Assert.Contains("/data", session.Directories);
             target.DeleteEmptyDirectory("/gone");
@@ -58,7 +58,7 @@ namespace RedisCluster.Tests
         public async Task RunAsync_QuotesEveryWord()
         {
             var session = new FakeSession("/");
-            await new SshDeploymentTarget("lwz1", "10.0.0.1", session).RunAsync("/usr/bin/redis-server", new[] { "/etc/my redis/it's.conf" }, new Deadline(TimeSpan.FromSeconds(1)), CancellationToken.None);
+            await new RemoteDeploymentTarget("lwz1", "10.0.0.1", session, "SSH login").RunAsync("/usr/bin/redis-server", new[] { "/etc/my redis/it's.conf" }, new Deadline(TimeSpan.FromSeconds(1)), CancellationToken.None);
             Assert.Equal(@"exec /usr/bin/redis-server '/etc/my redis/it'\''s.conf'", session.Operations.Single());
         }
 
@@ -66,7 +66,7 @@ namespace RedisCluster.Tests
         public async Task FindProgram_IsCommandV_AndOnlyAPathCounts()
         {
             var session = new FakeSession("/") { CommandOutput = "/usr/bin/redis-server\n" };
-            var target = new SshDeploymentTarget("lwz1", "10.0.0.1", session);
+            var target = new RemoteDeploymentTarget("lwz1", "10.0.0.1", session, "SSH login");
             Assert.Equal("/usr/bin/redis-server", await target.FindProgramAsync("redis-server", CancellationToken.None));
             Assert.Equal("exec command -v redis-server", session.Operations.Single());
             session.CommandOutput = "redis-server";
@@ -80,7 +80,7 @@ namespace RedisCluster.Tests
         public void IsProcessRunning_ReadsProcStat_AZombieIsNot()
         {
             var session = new FakeSession("/");
-            var target = new SshDeploymentTarget("lwz1", "10.0.0.1", session);
+            var target = new RemoteDeploymentTarget("lwz1", "10.0.0.1", session, "SSH login");
             session.Files["/proc/42/stat"] = "42 (redis-server *:6379) S 1 42 42 0";
             session.Files["/proc/43/stat"] = "43 (redis) (x) Z 1 43";
             Assert.True(target.IsProcessRunning(42));
@@ -151,7 +151,7 @@ namespace RedisCluster.Tests
         {
             var session = new FakeSession("/", "/home/ops", "/etc/redis") { CommandOutput = "1000\n" };
             session.Responses["sudo -n true"] = new ProgramResult(0, string.Empty);
-            var target = (SshDeploymentTarget)await new SshDeploymentTargets(new FakeConnector(session), SshOptionsTests.PasswordOptions("ops")).OpenAsync("10.0.0.1", null, CancellationToken.None);
+            var target = (RemoteDeploymentTarget)await new SshDeploymentTargets(new FakeConnector(session), SshOptionsTests.PasswordOptions("ops")).OpenAsync("10.0.0.1", null, CancellationToken.None);
             Assert.True(target.UsesSudo);
             session.Operations.Clear();
             target.WritePrivateFile("/etc/redis/redis_6379.conf", "requirepass \"secret\"\n");
@@ -233,7 +233,7 @@ namespace RedisCluster.Tests
             public Task<IDeploymentTarget> OpenAsync(string computerName, IProgress<OperationProgress> progress, CancellationToken cancellationToken) =>
                 computerName == "bad"
                     ? throw new RedisClusterException(FailureKind.Unreachable, "bad refused the connection.") { ErrorId = "SshConnectionRefused" }
-                    : Task.FromResult<IDeploymentTarget>(new SshDeploymentTarget(computerName, "10.0.0.1", new FakeSession("/") { ExitCode = 1 }));
+                    : Task.FromResult<IDeploymentTarget>(new RemoteDeploymentTarget(computerName, "10.0.0.1", new FakeSession("/") { ExitCode = 1 }, "SSH login"));
         }
 
         private sealed class FakeConnector : ISshConnector
@@ -244,15 +244,15 @@ namespace RedisCluster.Tests
 
             public List<IPAddress> Addresses { get; } = new List<IPAddress>();
 
-            public Task<ISshSession> ConnectAsync(string computerName, IPAddress address, HostKeyVerifier hostKeys, CancellationToken cancellationToken)
+            public Task<IRemoteSession> ConnectAsync(string computerName, IPAddress address, HostKeyVerifier hostKeys, CancellationToken cancellationToken)
             {
                 Addresses.Add(address);
-                return Task.FromResult<ISshSession>(_session);
+                return Task.FromResult<IRemoteSession>(_session);
             }
         }
 
         /// <summary>An SFTP file system in memory that records every operation; commands answer CommandOutput and ExitCode.</summary>
-        internal sealed class FakeSession : ISshSession
+        internal sealed class FakeSession : IRemoteSession
         {
             public FakeSession(params string[] directories) => Directories.UnionWith(directories);
 
