@@ -34,6 +34,16 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
+        public void ANodeInNoCluster_IsJustRestarted()
+        {
+            var step = NodeRestartPlanner.Alone(At(21000));
+            Assert.Equal(NodeRestartKind.Alone, step.Kind);
+            Assert.Null(step.HandOver);
+            Assert.Null(step.Warning);
+            Assert.Equal("restarting 127.0.0.1:21000 (in no cluster, 1 of 1)", step.DescribeRestart(1, 1));
+        }
+
+        [Fact]
         public void AReplica_IsRestartedAsItIs()
         {
             var step = NodeRestartPlanner.Plan(new HealthScenario().Snapshot(), At(21005));

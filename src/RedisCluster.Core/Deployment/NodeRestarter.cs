@@ -116,7 +116,9 @@ namespace RedisCluster
         {
             var deployed = node.Deployment.Node;
             int percent = 100 * (number - 1) / count;
-            var step = NodeRestartPlanner.Plan(await ClusterSnapshot.ReadAsync(node.Cluster, cancellationToken).ConfigureAwait(false), deployed.EndPoint);
+            var step = node.Kind == NodeRestartKind.Alone
+                ? NodeRestartPlanner.Alone(deployed.EndPoint)
+                : NodeRestartPlanner.Plan(await ClusterSnapshot.ReadAsync(node.Cluster, cancellationToken).ConfigureAwait(false), deployed.EndPoint);
             if (step.HandOver != null)
             {
                 progress?.Report(new OperationProgress(NodeDeploymentRun.Activity, step.DescribeHandOver(number, count), percent));

@@ -91,6 +91,12 @@ namespace RedisCluster
         }
 
         /// <summary>
+        /// The restart of a node in no cluster: there is nothing to read first (a node that never met another does not
+        /// even know its own address, so no read of "its cluster" finds it by endpoint) and nothing to wait for but its answer.
+        /// </summary>
+        public static NodeRestartStep Alone(NodeEndPoint endPoint) => new NodeRestartStep(endPoint, NodeRestartKind.Alone);
+
+        /// <summary>
         /// How the node goes, judged on a read of its cluster made just before its turn: a master owning slots hands them
         /// to its best replica (reachable, not failing, link up, first sync over, highest offset) when it has one, and is
         /// otherwise restarted in place with a warning. Refusals other than "no usable replica" (the master itself
