@@ -98,7 +98,8 @@ New-RedisClusterNode -Port $port, $($port + 1) -InstallPath '$TestDrive/whatif/c
         $lines | Should -Contain "    directory $TestDrive/whatif/data/$port"
         $lines | Should -Contain "    file $TestDrive/whatif/conf/redis_$port.conf (mode 0600; written when its directives differ)"
         $lines | Should -Contain "  port $($port + 1) (Process)"
-        $lines | Should -Contain '  then restart the nodes whose changed settings need it, one at a time: replicas first, masters last'
+        $lines | Should -Contain '  then restart the nodes whose changed settings need it, one at a time, each back in its cluster and in sync before the next:'
+        $lines | Should -Contain '    a master owning slots: CLUSTER FAILOVER to its best replica in sync (as Invoke-RedisFailover -MasterId), then restart it as a replica (it stays one)'
         Test-Path "$TestDrive/whatif" | Should -BeFalse
         $client = [System.Net.Sockets.TcpClient]::new()
         try { { $client.Connect('127.0.0.1', $port) } | Should -Throw -ExceptionType ([System.Management.Automation.MethodInvocationException]) } finally { $client.Dispose() }

@@ -81,24 +81,144 @@ Describe 'Stop-RedisClusterNode and Start-RedisClusterNode over SSH' {
 }
 
 Describe 'New-RedisClusterNode -Restart in a cluster' {
-    It 'restarts the nodes whose settings need it one at a time, replicas first, masters last, and the cluster stays whole' {
+    BeforeAll {
+        function Start-SlotOwnerWatch([string[]] $EndPoint) {
+            <#
+            .SYNOPSIS
+                Asks every node for CLUSTER NODES, round after round on a thread of its own, until $Watch.State.Stop, and
+                notes each round in which a node that answered lists as owner of slots a master that was down in that
+                round (its port refused, or it was still loading): slots no one served at that moment. A node merely slow
+                to answer (a busy machine) proves nothing and is not judged. Only a view that still names a stopped node
+                as owner can be noted, so a hand-over done before each stop notes nothing, however the rounds fall.
+            #>
+            $state = [hashtable]::Synchronized(@{ Stop = $false; Rounds = 0; Uncovered = [System.Collections.Generic.List[string]]::new(); Down = @{} })
+            $shell = [powershell]::Create().AddScript({
+                param($EndPoints, $Password, $State)
+                function Read-ClusterNodes([string] $EndPoint) {
+                    # The view's text, 'down' or 'unknown'.
+                    $address, $port = $EndPoint -split ':'
+                    $client = [Net.Sockets.TcpClient]::new()
+                    try {
+                        try {
+                            if (-not $client.ConnectAsync($address, [int]$port).Wait(2000)) { return 'unknown' }
+                        } catch {
+                            $refused = $_.Exception.InnerException.InnerException -is [Net.Sockets.SocketException] -and
+                                $_.Exception.InnerException.InnerException.SocketErrorCode -eq 'ConnectionRefused'
+                            return $(if ($refused) { 'down' } else { 'unknown' })
+                        }
+                        $client.ReceiveTimeout = 2000
+                        $stream = $client.GetStream()
+                        $text = foreach ($command in @(@('AUTH', $Password), @('CLUSTER', 'NODES'))) {
+                            "*$($command.Count)`r`n" + (($command | ForEach-Object { "`$$([Text.Encoding]::UTF8.GetByteCount($_))`r`n$_`r`n" }) -join '')
+                        }
+                        $bytes = [Text.Encoding]::UTF8.GetBytes(($text -join ''))
+                        $stream.Write($bytes, 0, $bytes.Length)
+                        $reader = [IO.StreamReader]::new($stream, [Text.Encoding]::ASCII)
+                        $auth = $reader.ReadLine()
+                        if ($auth -like '-LOADING*') { return 'down' }
+                        if ($auth -ne '+OK') { return 'unknown' }
+                        $header = $reader.ReadLine()
+                        if ($header -notmatch '^\$(\d+)$') { return 'unknown' }
+                        $buffer = [char[]]::new([int]$Matches[1])
+                        $read = 0
+                        while ($read -lt $buffer.Length) { $read += $reader.Read($buffer, $read, $buffer.Length - $read) }
+                        [string]::new($buffer)
+                    } catch { 'unknown' } finally { $client.Dispose() }
+                }
+                while (-not $State.Stop) {
+                    $views = @{}
+                    foreach ($endPoint in $EndPoints) { $views[$endPoint] = Read-ClusterNodes $endPoint }
+                    $down = @($EndPoints | Where-Object { $views[$_] -eq 'down' })
+                    foreach ($node in $down) { $State.Down[$node] = $true }
+                    foreach ($viewer in @($EndPoints | Where-Object { $views[$_] -notin 'down', 'unknown' })) {
+                        foreach ($line in ($views[$viewer] -split "`n")) {
+                            $fields = $line.Trim() -split ' '
+                            if ($fields.Count -lt 9 -or $fields[2] -notmatch 'master') { continue }
+                            $owner = ($fields[1] -split '@')[0]
+                            if ($owner -in $down) { $State.Uncovered.Add("round $($State.Rounds): $viewer lists $owner as owning $($fields[8..($fields.Count - 1)]) but it was down") }
+                        }
+                    }
+                    $State.Rounds++
+                }
+            }).AddArgument($EndPoint).AddArgument($Password).AddArgument($state)
+            @{ Shell = $shell; Handle = $shell.BeginInvoke(); State = $state }
+        }
+
+        function Stop-SlotOwnerWatch([hashtable] $Watch) {
+            $Watch.State.Stop = $true
+            $null = $Watch.Shell.EndInvoke($Watch.Handle)
+            $Watch.Shell.Dispose()
+            $Watch.State
+        }
+    }
+
+    AfterEach { Reset-Masters $Masters }
+
+    It 'hands each master''s slots to its replica before restarting it, replicas first, and no slot goes unserved' {
         $hosts = $ClusterNodes | Group-Object ComputerName | ForEach-Object { [pscustomobject]@{ ComputerName = $_.Name; Port = @($_.Group.Port) } }
         $redeploy = @{ Credential = $Cred; InstallPath = "$Root/cluster/conf"; DataPath = "$Root/cluster/data"; Setting = $ClusterSetting + @{ databases = 4 } } + $Ssh
         $pending = @($hosts | New-RedisClusterNode @redeploy)
         @($pending.Status | Sort-Object -Unique) | Should -Be 'RestartNeeded'
-        $restarted = @($hosts | New-RedisClusterNode @redeploy -Restart -Verbose 4>&1)
+        $replicaOf = @{}
+        foreach ($master in $Masters) {
+            $id = Invoke-RedisCli $master $Password CLUSTER MYID
+            $replicaOf[$master] = @(Get-TestNodeView $master $Password | Where-Object MasterId -eq $id | ForEach-Object EndPoint)
+        }
+        $watch = Start-SlotOwnerWatch @($TestNodes.EndPoint)
+        try {
+            $restarted = @($hosts | New-RedisClusterNode @redeploy -Restart -Verbose 4>&1 3>&1)
+        } finally {
+            $watched = Stop-SlotOwnerWatch $watch
+        }
         $nodes = @($restarted | Where-Object { $_ -is [RedisCluster.RedisClusterNodeDeployment] })
         $nodes.Count | Should -Be 6
         @($nodes.Status | Sort-Object -Unique) | Should -Be 'Restarted'
-        $order = @($restarted | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'restarting *' } | ForEach-Object Message)
-        $order.Count | Should -Be 6
-        @($order[0..2] | Where-Object { $_ -like '*(replica,*' }).Count | Should -Be 3
-        @($order[3..5] | Where-Object { $_ -like '*(master or alone,*' }).Count | Should -Be 3
+        foreach ($node in $nodes) { $node.ProcessId | Should -Not -Be ($pending | Where-Object EndPoint -eq $node.EndPoint).ProcessId }
+        @($restarted | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }) | Should -BeNullOrEmpty
+        $steps = @($restarted | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^(restarting|handing) ' } | ForEach-Object Message)
+        $steps.Count | Should -Be 9
+        @($steps[0..2] | Where-Object { $_ -like 'restarting * (replica, * of 6)' }).Count | Should -Be 3
+        # Each master: its slots handed to its replica, then it restarted as that replica's replica.
+        for ($i = 0; $i -lt 3; $i++) {
+            $handing = $steps[3 + 2 * $i]
+            $handing -match '^handing (\S+)''s slots to its replica (\S+) \(CLUSTER FAILOVER\) before its restart \(\d of 6\)$' | Should -BeTrue -Because $handing
+            $master, $replica = $Matches[1], $Matches[2]
+            $master | Should -BeIn $Masters
+            $replicaOf[$master] | Should -Contain $replica
+            $steps[4 + 2 * $i] | Should -BeLike "restarting $master (now a replica of $replica, * of 6)"
+        }
         foreach ($node in $TestNodes) { (Invoke-RedisCli $node.EndPoint $Password CONFIG GET databases)[1] | Should -Be '4' }
-        # Each master was back before its replicas could replace it.
-        @($TestNodes | Where-Object { (Get-Role $_.EndPoint) -eq 'master' } | ForEach-Object EndPoint | Sort-Object) | Should -Be @($Masters | Sort-Object)
+        # The former masters stay replicas: placement is Optimize-RedisClusterPlacement's business.
+        foreach ($master in $Masters) { Get-Role $master | Should -Be 'slave' }
+        $watched.Rounds | Should -BeGreaterThan 10
+        $watched.Uncovered | Should -BeNullOrEmpty
         Wait-TestClusterOk -Node $TestNodes -Replicas 3 -Synced
         Assert-ClusterInvariant -Node $TestNodes -Password $Password -ExpectedData $Data
+    }
+}
+
+Describe 'New-RedisClusterNode -Restart of a master without a replica' {
+    It 'restarts it in place, warning that its slots are unavailable meanwhile, and the cluster is whole again' {
+        $deploy = @{ Credential = $Cred; InstallPath = "$Root/bare/conf"; DataPath = "$Root/bare/data"; Setting = $ClusterSetting }
+        $port = Get-FreeNodePort
+        $bare = @(New-RedisClusterNode -Port $port, ($port + 1), ($port + 2) @deploy)
+        # All three on one host: New-RedisCluster's warning about that is not this test's business.
+        $null = $bare | New-RedisCluster -ReplicasPerMaster 0 -Credential $Cred 3>$null
+        $nodes = @($bare | ForEach-Object { [pscustomobject]@{ EndPoint = $_.EndPoint; Password = $Password } })
+        Wait-TestClusterOk -Node $nodes
+        $data = Write-TestData -Node $nodes[0] -Password $Password -Count 50
+        $slotsBefore = (Get-TestNodeView $bare[0].EndPoint $Password | Where-Object EndPoint -eq $bare[0].EndPoint).Slots
+
+        $deploy.Setting = $ClusterSetting + @{ databases = 4 }
+        $restarted = New-RedisClusterNode -Port $port @deploy -Restart -WarningVariable warnings 3>$null
+        $restarted.Status | Should -Be 'Restarted'
+        $restarted.ProcessId | Should -Not -Be $bare[0].ProcessId
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike "The master $($bare[0].EndPoint) (*) owns * slots and it has no replica: it is restarted in place, and its slots are unavailable to clients until it is back and the cluster sees it ok."
+        Get-Role $bare[0].EndPoint | Should -Be 'master'
+        (Get-TestNodeView $bare[0].EndPoint $Password | Where-Object EndPoint -eq $bare[0].EndPoint).Slots | Should -Be $slotsBefore
+        Wait-TestClusterOk -Node $nodes
+        Assert-ClusterInvariant -Node $nodes -Password $Password -ExpectedData $data
     }
 }
 

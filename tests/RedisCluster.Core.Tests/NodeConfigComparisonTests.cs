@@ -220,8 +220,7 @@ namespace RedisCluster.Tests
                 "    file /usr/local/redis/redis_6479.conf (mode 0600; written when its directives differ)",
                 "    redis-server /usr/local/redis/redis_6479.conf (when not running)",
                 "    CONFIG SET of the changed settings Redis takes at run time (when running)",
-                "  then restart the nodes whose changed settings need it, one at a time: replicas first, masters last",
-            }, text.Split('\n'));
+            }.Concat(NodeRestartPlanner.Steps.Select(s => "  " + s)), text.Split('\n'));
         }
 
         [Theory]

@@ -12,7 +12,7 @@ namespace RedisCluster
         public const string Activity = "Deploying Redis cluster nodes";
 
         /// <param name="connector">Reaches running nodes: changed settings, roles, a restarted node's cluster state.</param>
-        /// <param name="restart">Restart the nodes whose changes need it (replicas first, masters last).</param>
+        /// <param name="restart">Restart the nodes whose changes need it (replicas first, then masters, each handing its slots to a replica first when it can).</param>
         public static async Task<IReadOnlyList<NodeDeploymentOutcome>> RunAsync(IReadOnlyList<HostPlan<NodeDeploymentSpec>> hosts, IDeploymentTargetSource targets,
             string redisServerPath, INodeConnector connector, bool restart, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
         {
@@ -43,7 +43,10 @@ namespace RedisCluster
                 text.Append('\n').Append($"  port {spec.Port.ToString(CultureInfo.InvariantCulture)} ({spec.ServiceManager})");
                 foreach (string step in NodeDeployer.Steps(spec, redisServerPath)) text.Append('\n').Append("    ").Append(step);
             }
-            if (restart) text.Append('\n').Append("  then restart the nodes whose changed settings need it, one at a time: replicas first, masters last");
+            if (restart)
+            {
+                foreach (string step in NodeRestartPlanner.Steps) text.Append('\n').Append("  ").Append(step);
+            }
             return text.ToString();
         }
     }

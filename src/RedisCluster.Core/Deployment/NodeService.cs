@@ -187,9 +187,19 @@ namespace RedisCluster
         /// </summary>
         public static async Task<INodeClient> ConnectAsync(DeployedNode node, INodeConnector connector, TimeSpan commandTimeout, CancellationToken cancellationToken)
         {
+            var settings = await SettingsAsync(node, commandTimeout, cancellationToken).ConfigureAwait(false);
+            return await connector.ConnectAsync(node.EndPoint, settings, commandTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The settings that reach the running node with the first of its credentials it takes (which then goes first),
+        /// seeded with it alone: for a cluster connection through it.
+        /// </summary>
+        public static async Task<ConnectionSettings> SettingsAsync(DeployedNode node, TimeSpan commandTimeout, CancellationToken cancellationToken)
+        {
             var (settings, problem) = await ProbeAsync(node, new ConnectionSettings(new[] { node.EndPoint }) { CommandTimeout = commandTimeout }, cancellationToken).ConfigureAwait(false);
             if (problem != null) throw problem;
-            return await connector.ConnectAsync(node.EndPoint, settings, commandTimeout, cancellationToken).ConfigureAwait(false);
+            return settings;
         }
 
         /// <summary>

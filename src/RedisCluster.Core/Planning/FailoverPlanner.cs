@@ -65,6 +65,9 @@ namespace RedisCluster
     /// </summary>
     public static class FailoverPlanner
     {
+        /// <summary>A master none of whose replicas can take over: New-RedisClusterNode -Restart then restarts it in place.</summary>
+        public const string NoUsableReplicaErrorId = "NoUsableReplica";
+
         /// <summary>Fails over the replica given, judged on the cluster as the majority sees it and on each node's own INFO.</summary>
         public static FailoverPlan PlanForReplica(ClusterSnapshot snapshot, NodeId replicaId, FailoverMode mode)
         {
@@ -111,7 +114,7 @@ namespace RedisCluster
                 throw new RedisClusterException(FailureKind.InvalidState,
                     $"{NodeRefusals.Name(master)} cannot be failed over: {why}. Add a replica (Add-RedisClusterNode -MasterId, Set-RedisClusterReplica) and let it sync; nothing was changed.",
                     master.ToEndPoint())
-                { ErrorId = "NoUsableReplica" };
+                { ErrorId = NoUsableReplicaErrorId };
             }
             return Build(snapshot, best, master, replication, mode);
         }
