@@ -171,6 +171,7 @@ while (`$$($SettleJit.IsPresent) -and `$quiet.Elapsed.TotalSeconds -lt 1 -and `$
     `$now = [Runtime.JitInfo]::GetCompiledMethodCount(`$false)
     if (`$now -ne `$count) { `$count = `$now; `$quiet.Restart() }
 }
+`$settle.Stop()
 [GC]::Collect()
 `$self = [Diagnostics.Process]::GetCurrentProcess()
 [IO.File]::WriteAllText('/proc/self/clear_refs', '5')
