@@ -52,7 +52,7 @@ namespace RedisCluster.Commands
         [Parameter]
         public Hashtable Setting { get; set; }
 
-        /// <summary>Restart the nodes whose changed settings the running node cannot take: replicas first, masters last.</summary>
+        /// <summary>Restart the nodes whose changed settings the running node cannot take: replicas first, then each master once a replica took over its slots.</summary>
         [Parameter]
         public SwitchParameter Restart { get; set; }
 
