@@ -42,3 +42,24 @@ $Body
         Remove-Item Env:REDISCLUSTER_BENCH_PASSWORD -ErrorAction SilentlyContinue
     }
 }
+
+# Waits until the machine is idle (under 15% of all cores busy over a quarter second, from /proc/stat), at most
+# $TimeoutSeconds, and returns the seconds waited: a side timed while the previous side's or the data load's
+# leftovers (redis-server's background rehashing, a child pwsh still closing) use the cores would pay for them.
+function Wait-MachineIdle([double] $TimeoutSeconds = 20) {
+    function Read-CpuTicks {
+        $fields = ((Get-Content /proc/stat -TotalCount 1) -split '\s+')[1..8] | ForEach-Object { [long]$_ }
+        # user nice system idle iowait irq softirq steal: idle and iowait count as idle.
+        [pscustomobject]@{ Busy = ($fields | Measure-Object -Sum).Sum - $fields[3] - $fields[4]; Total = ($fields | Measure-Object -Sum).Sum }
+    }
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $before = Read-CpuTicks
+    while ($watch.Elapsed.TotalSeconds -lt $TimeoutSeconds) {
+        Start-Sleep -Milliseconds 250
+        $now = Read-CpuTicks
+        $total = $now.Total - $before.Total
+        if ($total -gt 0 -and ($now.Busy - $before.Busy) / $total -lt 0.15) { break }
+        $before = $now
+    }
+    $watch.Elapsed.TotalSeconds
+}

@@ -9,9 +9,11 @@
     redis-cli - the whole `redis-cli --cluster reshard --cluster-from all --cluster-to <new> --cluster-slots 4096
                 --cluster-yes` process (it reads the cluster, plans and moves);
     module    - in a child pwsh with the module loaded and warmed by one `Invoke-RedisReshard -WhatIf` (not timed),
-                (with -SettleJit, once the runtime's background recompiling has settled): the whole `Invoke-RedisReshard -EndPoint
+                once the runtime's background recompiling has settled (-NoJitSettle: at once): the whole `Invoke-RedisReshard -EndPoint
                 <node> -TargetNodeId <new> -SlotCount 4096` (it connects, reads every node, checks the cluster,
                 plans the same slots redis-cli takes and moves them).
+    Before each side the bench waits until the machine is idle (the data load and the previous side leave background
+    work behind), so no side pays for another's.
     Also printed: keys/s, the CPU-seconds the four redis-server processes used during the move (from
     /proc/<pid>/stat), and for the module the child process's CPU-seconds, its peak resident memory during the move
     (VmHWM, reset just before the move) and the managed bytes it allocated. After every move the bench checks that
@@ -29,10 +31,10 @@ param(
     [int] $SlotsPerGroup = 0,
     # Which sides to time (all three by default): the module alone is handy to compare its own settings.
     [ValidateSet('Default', 'Pipeline', 'Module')] [string[]] $Side = @('Default', 'Pipeline', 'Module'),
-    # Time the module only once the runtime has finished recompiling pwsh's own hot code in the background (as in a
-    # session that has been in use a while); by default it is timed right after its warm-up, as a script that
-    # imports the module and reshards at once finds it.
-    [switch] $SettleJit,
+    # Time the module right after its warm-up, as a script that imports the module and reshards at once finds it:
+    # the runtime is then still recompiling pwsh's own hot code in the background. By default it is timed once that
+    # has settled, as in a session where the module has been in use for a while.
+    [switch] $NoJitSettle,
     # Another build (an earlier commit), timed as a fourth side on an identical cluster in the same run.
     [string] $BaselineModulePath
 )
@@ -160,13 +162,13 @@ function Invoke-ModuleReshard($Cluster, [string] $Build = $script:ModulePath) {
 # Warm the JIT and the thread pool the way a second cmdlet call in a session finds them: not timed. -WhatIf reads the
 # cluster, checks it and plans, and moves nothing.
 `$null = Invoke-RedisReshard @reshard -WhatIf 6>&1
-# With -SettleJit: let the runtime finish recompiling what pwsh's start and the module's import made hot (tiered
+# Unless -NoJitSettle: let the runtime finish recompiling what pwsh's start and the module's import made hot (tiered
 # JIT, in the background), a backlog none of which is the move's but which competes with the redis-server processes
 # for the two cores. Waits until no method was compiled for a second (at most 20 s).
 `$settle = [Diagnostics.Stopwatch]::StartNew()
 `$quiet = [Diagnostics.Stopwatch]::StartNew()
 `$count = [Runtime.JitInfo]::GetCompiledMethodCount(`$false)
-while (`$$($SettleJit.IsPresent) -and `$quiet.Elapsed.TotalSeconds -lt 1 -and `$settle.Elapsed.TotalSeconds -lt 20) {
+while (-not `$$($NoJitSettle.IsPresent) -and `$quiet.Elapsed.TotalSeconds -lt 1 -and `$settle.Elapsed.TotalSeconds -lt 20) {
     Start-Sleep -Milliseconds 100
     `$now = [Runtime.JitInfo]::GetCompiledMethodCount(`$false)
     if (`$now -ne `$count) { `$count = `$now; `$quiet.Restart() }
@@ -218,6 +220,7 @@ try {
             $name = $names[($i + $k) % $names.Count]
             $cluster = $clusters[$name]
             $processIds = @($cluster.Nodes.ProcessId)
+            $null = Wait-MachineIdle
             $cpuBefore = Get-ProcessCpuSeconds $processIds
             $run = & $sides[$name] $cluster
             $run.RedisCpuSeconds = (Get-ProcessCpuSeconds $processIds) - $cpuBefore
