@@ -9,9 +9,8 @@
     redis-cli - the whole `redis-cli --cluster reshard --cluster-from all --cluster-to <new> --cluster-slots 4096
                 --cluster-yes` process (it reads the cluster, plans and moves);
     module    - in a child pwsh with the module loaded and warmed by one `Invoke-RedisReshard -WhatIf` (not timed),
-                once the runtime's background recompiling has settled (-NoJitSettle: at once): the whole `Invoke-RedisReshard -EndPoint
-                <node> -TargetNodeId <new> -SlotCount 4096` (it connects, reads every node, checks the cluster,
-                plans the same slots redis-cli takes and moves them).
+                the whole `Invoke-RedisReshard -EndPoint <node> -TargetNodeId <new> -SlotCount 4096` (it connects,
+                reads every node, checks the cluster, plans the same slots redis-cli takes and moves them).
     Before each side the bench waits until the machine is idle (the data load and the previous side leave background
     work behind), so no side pays for another's.
     Also printed: keys/s, the CPU-seconds the four redis-server processes used during the move (from
@@ -31,10 +30,6 @@ param(
     [int] $SlotsPerGroup = 0,
     # Which sides to time (all three by default): the module alone is handy to compare its own settings.
     [ValidateSet('Default', 'Pipeline', 'Module')] [string[]] $Side = @('Default', 'Pipeline', 'Module'),
-    # Time the module right after its warm-up, as a script that imports the module and reshards at once finds it:
-    # the runtime is then still recompiling pwsh's own hot code in the background. By default it is timed once that
-    # has settled, as in a session where the module has been in use for a while.
-    [switch] $NoJitSettle,
     # Another build (an earlier commit), timed as a fourth side on an identical cluster in the same run.
     [string] $BaselineModulePath
 )
@@ -162,18 +157,6 @@ function Invoke-ModuleReshard($Cluster, [string] $Build = $script:ModulePath) {
 # Warm the JIT and the thread pool the way a second cmdlet call in a session finds them: not timed. -WhatIf reads the
 # cluster, checks it and plans, and moves nothing.
 `$null = Invoke-RedisReshard @reshard -WhatIf 6>&1
-# Unless -NoJitSettle: let the runtime finish recompiling what pwsh's start and the module's import made hot (tiered
-# JIT, in the background), a backlog none of which is the move's but which competes with the redis-server processes
-# for the two cores. Waits until no method was compiled for a second (at most 20 s).
-`$settle = [Diagnostics.Stopwatch]::StartNew()
-`$quiet = [Diagnostics.Stopwatch]::StartNew()
-`$count = [Runtime.JitInfo]::GetCompiledMethodCount(`$false)
-while (-not `$$($NoJitSettle.IsPresent) -and `$quiet.Elapsed.TotalSeconds -lt 1 -and `$settle.Elapsed.TotalSeconds -lt 20) {
-    Start-Sleep -Milliseconds 100
-    `$now = [Runtime.JitInfo]::GetCompiledMethodCount(`$false)
-    if (`$now -ne `$count) { `$count = `$now; `$quiet.Restart() }
-}
-`$settle.Stop()
 [GC]::Collect()
 `$self = [Diagnostics.Process]::GetCurrentProcess()
 [IO.File]::WriteAllText('/proc/self/clear_refs', '5')
@@ -189,7 +172,7 @@ while (-not `$$($NoJitSettle.IsPresent) -and `$quiet.Elapsed.TotalSeconds -lt 1 
 `$self.Refresh()
 `$peak = [long]((Select-String -Path /proc/self/status -Pattern '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value)
 [pscustomobject]@{
-    Seconds = `$seconds; SettleSeconds = `$settle.Elapsed.TotalSeconds; Keys = `$result.KeysMoved; Slots = `$result.SlotsMoved; Issues = `$result.Issues.Count
+    Seconds = `$seconds; Keys = `$result.KeysMoved; Slots = `$result.SlotsMoved; Issues = `$result.Issues.Count
     CpuSeconds = (`$self.TotalProcessorTime - `$cpu).TotalSeconds
     JitSeconds = ([Runtime.JitInfo]::GetCompilationTime(`$false) - `$jit).TotalSeconds
     MethodsJitted = [Runtime.JitInfo]::GetCompiledMethodCount(`$false) - `$jitted
@@ -227,7 +210,7 @@ try {
             $script:MovedKeys = Assert-EveryKeyKept $cluster
             $rows[$name].Add($run)
             $line = "iteration {0} {1,-24} {2,6:0.00} s  redis CPU {3,5:0.00} s" -f ($i + 1), $name, $run.Seconds, $run.RedisCpuSeconds
-            if ($run.Module) { $line += "  module CPU {0,5:0.00} s, JIT {1,4:0.00} s for {2} methods (waited {3:0.0} s for the JIT to settle)" -f $run.Module.CpuSeconds, $run.Module.JitSeconds, $run.Module.MethodsJitted, $run.Module.SettleSeconds }
+            if ($run.Module) { $line += "  module CPU {0,5:0.00} s, JIT {1,4:0.00} s for {2} methods" -f $run.Module.CpuSeconds, $run.Module.JitSeconds, $run.Module.MethodsJitted }
             Write-Host $line
         }
         foreach ($c in $clusters.Values) { Stop-TestNode -Node $c.Nodes }
