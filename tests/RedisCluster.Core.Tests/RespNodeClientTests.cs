@@ -198,6 +198,18 @@ namespace RedisCluster.Tests
             }
         }
 
+        /// <summary>Closing the client ends its reader, which blocks on the socket, and every command still waiting.</summary>
+        [Fact]
+        public async Task DisposingEndsWhatWaits()
+        {
+            var client = await ConnectAsync();
+            var waiting = client.ExecuteAsync(new RedisCommand("BLPOP", "never:" + Guid.NewGuid().ToString("N"), 0), None);
+            client.Dispose();
+            var closed = await Assert.ThrowsAsync<RedisClusterException>(() => waiting);
+            Assert.Equal("NodeUnreachable", closed.ErrorId);
+            Assert.False(client.IsConnected);
+        }
+
         [Fact]
         public async Task AWrongOrMissingPasswordIsSaidInOurWords()
         {
