@@ -10,10 +10,11 @@ namespace RedisCluster
 {
     /// <summary>
     /// A lean <see cref="INodeClient"/> that speaks RESP2 over its own socket: commands are written as they come,
-    /// coalesced into one write while one is under way, and replies are matched to them in order. It carries the
-    /// slot migrator's bulk traffic (SETSLOT bursts, GETKEYSINSLOT listings, MIGRATEs), tens of thousands of commands
-    /// in a few seconds: measured on a 250,000-key reshard it cost the module a fraction of the CPU and JIT work of
-    /// the general client library, whose per-command machinery is built for applications, not for a burst of
+    /// gathered into one write while the writer is busy, and replies are matched to them in order. It carries the slot
+    /// migrator's bulk traffic (SETSLOT bursts, GETKEYSINSLOT listings, MIGRATEs): tens of thousands of commands in a
+    /// few seconds on a machine whose cores the redis-server processes already keep busy. Measured on a reshard of
+    /// 250,000 keys, the module's CPU went from 2.8 to about 1.5 s against the general client library, whose
+    /// per-command machinery (and the JIT work it brings) is built for applications, not for a burst of
     /// administration. It follows no redirection (a MOVED or ASK reply is an error from the node asked), as the
     /// contract wants, and reaches the node with the connection's TLS and credential through <see cref="NodeProbe"/>.
     /// </summary>
