@@ -25,6 +25,24 @@ namespace RedisCluster.Tests
             Assert.Equal(expected.ToArray(), output.ToArray());
         }
 
+        [Theory]
+        [InlineData(0L)]
+        [InlineData(7L)]
+        [InlineData(10L)]
+        [InlineData(-1L)]
+        [InlineData(-10L)]
+        [InlineData(16383L)]
+        [InlineData(long.MaxValue)]
+        [InlineData(long.MinValue)]
+        public void WritesNumbersAsTheirInvariantDigits(long value)
+        {
+            var output = new MemoryStream();
+            Resp.WriteCommand(output, new RedisCommand("ECHO", value, (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, value))));
+            string digits = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string small = ((int)Math.Max(int.MinValue, Math.Min(int.MaxValue, value))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal($"*3\r\n$4\r\nECHO\r\n${digits.Length}\r\n{digits}\r\n${small.Length}\r\n{small}\r\n", Encoding.ASCII.GetString(output.ToArray()));
+        }
+
         [Fact]
         public void ReadsEveryKindOfReply()
         {

@@ -32,11 +32,17 @@ namespace RedisCluster
                     case string text:
                         WriteBulk(output, Encoding.UTF8.GetBytes(text));
                         break;
+                    case int number:
+                        WriteNumber(output, number);
+                        break;
+                    case long number:
+                        WriteNumber(output, number);
+                        break;
                     case null:
                         WriteBulk(output, new byte[0]);
                         break;
                     default:
-                        WriteBulk(output, Encoding.ASCII.GetBytes(Convert.ToString(argument, CultureInfo.InvariantCulture)));
+                        WriteBulk(output, Encoding.UTF8.GetBytes(Convert.ToString(argument, CultureInfo.InvariantCulture)));
                         break;
                 }
             }
@@ -49,12 +55,30 @@ namespace RedisCluster
             output.Write(CrLf, 0, 2);
         }
 
+        /// <summary>A number argument as a bulk string of its digits, written straight into the output.</summary>
+        private static void WriteNumber(MemoryStream output, long value)
+        {
+            int length = value < 0 ? 2 : 1;
+            for (long rest = value / 10; rest != 0; rest /= 10) length++;
+            WriteHeader(output, (byte)'$', length);
+            WriteDigits(output, value);
+            output.Write(CrLf, 0, 2);
+        }
+
+        // Lengths and counts go out with no string made for them: a MIGRATE of a thousand keys has a thousand.
         private static void WriteHeader(MemoryStream output, byte marker, long length)
         {
             output.WriteByte(marker);
-            var digits = Encoding.ASCII.GetBytes(length.ToString(CultureInfo.InvariantCulture));
-            output.Write(digits, 0, digits.Length);
+            WriteDigits(output, length);
             output.Write(CrLf, 0, 2);
+        }
+
+        private static void WriteDigits(MemoryStream output, long value)
+        {
+            if (value < 0) output.WriteByte((byte)'-');
+            long divisor = 1;
+            while (value / divisor >= 10 || value / divisor <= -10) divisor *= 10;
+            for (; divisor > 0; divisor /= 10) output.WriteByte((byte)('0' + Math.Abs(value / divisor % 10)));
         }
 
         /// <summary>One reply read whole: a value, or the text of an error reply (anywhere in it).</summary>
