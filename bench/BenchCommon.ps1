@@ -43,23 +43,27 @@ $Body
     }
 }
 
-# Waits until the machine is idle (under 15% of all cores busy over a quarter second, from /proc/stat), at most
+# Waits until the machine is idle (under 10% of all cores busy for a whole second, from /proc/stat), at most
 # $TimeoutSeconds, and returns the seconds waited: a side timed while the previous side's or the data load's
-# leftovers (redis-server's background rehashing, a child pwsh still closing) use the cores would pay for them.
-function Wait-MachineIdle([double] $TimeoutSeconds = 20) {
+# leftovers (redis-server's background work after a bulk load, a child pwsh still closing) use the cores would pay
+# for them.
+function Wait-MachineIdle([double] $TimeoutSeconds = 30) {
     function Read-CpuTicks {
         $fields = ((Get-Content /proc/stat -TotalCount 1) -split '\s+')[1..8] | ForEach-Object { [long]$_ }
         # user nice system idle iowait irq softirq steal: idle and iowait count as idle.
-        [pscustomobject]@{ Busy = ($fields | Measure-Object -Sum).Sum - $fields[3] - $fields[4]; Total = ($fields | Measure-Object -Sum).Sum }
+        $total = ($fields | Measure-Object -Sum).Sum
+        [pscustomobject]@{ Busy = $total - $fields[3] - $fields[4]; Total = $total }
     }
     $watch = [Diagnostics.Stopwatch]::StartNew()
-    $before = Read-CpuTicks
+    $since = Read-CpuTicks
+    $quietSince = $watch.Elapsed
     while ($watch.Elapsed.TotalSeconds -lt $TimeoutSeconds) {
         Start-Sleep -Milliseconds 250
         $now = Read-CpuTicks
-        $total = $now.Total - $before.Total
-        if ($total -gt 0 -and ($now.Busy - $before.Busy) / $total -lt 0.15) { break }
-        $before = $now
+        $total = $now.Total - $since.Total
+        if ($total -le 0 -or ($now.Busy - $since.Busy) / $total -ge 0.10) { $quietSince = $watch.Elapsed }
+        elseif (($watch.Elapsed - $quietSince).TotalSeconds -ge 1) { break }
+        $since = $now
     }
     $watch.Elapsed.TotalSeconds
 }

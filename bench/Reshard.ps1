@@ -203,13 +203,13 @@ try {
             $name = $names[($i + $k) % $names.Count]
             $cluster = $clusters[$name]
             $processIds = @($cluster.Nodes.ProcessId)
-            $null = Wait-MachineIdle
+            $idleWait = Wait-MachineIdle
             $cpuBefore = Get-ProcessCpuSeconds $processIds
             $run = & $sides[$name] $cluster
             $run.RedisCpuSeconds = (Get-ProcessCpuSeconds $processIds) - $cpuBefore
             $script:MovedKeys = Assert-EveryKeyKept $cluster
             $rows[$name].Add($run)
-            $line = "iteration {0} {1,-24} {2,6:0.00} s  redis CPU {3,5:0.00} s" -f ($i + 1), $name, $run.Seconds, $run.RedisCpuSeconds
+            $line = "iteration {0} {1,-24} {2,6:0.00} s  redis CPU {3,5:0.00} s  (machine idle after {4:0.0} s)" -f ($i + 1), $name, $run.Seconds, $run.RedisCpuSeconds, $idleWait
             if ($run.Module) { $line += "  module CPU {0,5:0.00} s, JIT {1,4:0.00} s for {2} methods" -f $run.Module.CpuSeconds, $run.Module.JitSeconds, $run.Module.MethodsJitted }
             Write-Host $line
         }
