@@ -172,7 +172,7 @@ function Invoke-ModuleReshard($Cluster, [string] $Build = $script:ModulePath) {
 `$self.Refresh()
 `$peak = [long]((Select-String -Path /proc/self/status -Pattern '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value)
 [pscustomobject]@{
-    Seconds = `$seconds; Keys = `$result.KeysMoved; Slots = `$result.SlotsMoved; Issues = `$result.Issues.Count
+    Seconds = `$seconds; EngineSeconds = `$result.Duration.TotalSeconds; Keys = `$result.KeysMoved; Slots = `$result.SlotsMoved; Issues = `$result.Issues.Count
     CpuSeconds = (`$self.TotalProcessorTime - `$cpu).TotalSeconds
     JitSeconds = ([Runtime.JitInfo]::GetCompilationTime(`$false) - `$jit).TotalSeconds
     MethodsJitted = [Runtime.JitInfo]::GetCompiledMethodCount(`$false) - `$jitted
@@ -210,7 +210,7 @@ try {
             $script:MovedKeys = Assert-EveryKeyKept $cluster
             $rows[$name].Add($run)
             $line = "iteration {0} {1,-24} {2,6:0.00} s  redis CPU {3,5:0.00} s  (machine idle after {4:0.0} s)" -f ($i + 1), $name, $run.Seconds, $run.RedisCpuSeconds, $idleWait
-            if ($run.Module) { $line += "  module CPU {0,5:0.00} s, JIT {1,4:0.00} s for {2} methods" -f $run.Module.CpuSeconds, $run.Module.JitSeconds, $run.Module.MethodsJitted }
+            if ($run.Module) { $line += "  module CPU {0,5:0.00} s, JIT {1,4:0.00} s for {2} methods, engine {3:0.00} s" -f $run.Module.CpuSeconds, $run.Module.JitSeconds, $run.Module.MethodsJitted, $run.Module.EngineSeconds }
             Write-Host $line
         }
         foreach ($c in $clusters.Values) { Stop-TestNode -Node $c.Nodes }

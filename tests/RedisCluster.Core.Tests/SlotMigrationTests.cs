@@ -145,6 +145,37 @@ namespace RedisCluster.Tests
         }
 
         [Fact]
+        public void ScriptListings_OfSeveralCalls_AreOnePerSlot_InOrder()
+        {
+            RedisReply Slot(RedisReply keys, RedisReply bigs) => RedisReply.FromArray(new[] { keys, bigs });
+            var replies = new[]
+            {
+                RedisReply.FromArray(new[] { Slot(Keys("{a}1"), Numbers()), Slot(Keys(), Numbers()) }),
+                RedisReply.FromArray(new[] { Slot(Keys("{c}1", "{c}2"), RedisReply.FromArray(new[] { Bulk("{c}2"), RedisReply.FromInteger(9000000) })) }),
+            };
+
+            var (keys, bigs) = SlotMigrationBatches.SplitScriptListings(replies, 3);
+            var listings = SlotMigrationBatches.ReadListings(new[] { 4, 5, 6 }, keys, bigs);
+
+            Assert.Equal(new[] { 1, 0, 2 }, listings.Select(l => l.Count));
+            Assert.Equal(new[] { "{c}1" }, listings[2].OrdinaryKeys.Select(Encoding.UTF8.GetString));
+            Assert.Equal("{c}2", Encoding.UTF8.GetString(Assert.Single(listings[2].BigKeys).Key));
+        }
+
+        [Fact]
+        public void ScriptListings_ThatDoNotMatchTheSlotsAsked_AreAProtocolError()
+        {
+            var one = RedisReply.FromArray(new[] { RedisReply.FromArray(new[] { Keys("{a}1"), Numbers() }) });
+            Assert.Equal("UnexpectedReply", Assert.Throws<RedisClusterException>(() => SlotMigrationBatches.SplitScriptListings(new[] { one }, 2)).ErrorId);
+            var notPairs = RedisReply.FromArray(new[] { Keys("{a}1") });
+            Assert.Equal(FailureKind.Protocol, Assert.Throws<RedisClusterException>(() => SlotMigrationBatches.SplitScriptListings(new[] { notPairs }, 1)).Kind);
+        }
+
+        [Fact]
+        public void ListingScripts_TakeAFewSlotsEach() =>
+            Assert.Equal(new[] { 16, 16, 2 }, SlotMigrationBatches.ListingScriptChunks(Enumerable.Range(100, 34).ToList()).Select(c => c.Count));
+
+        [Fact]
         public void Listings_ForOtherSlotsThanAsked_AreRefused() =>
             Assert.Throws<ArgumentException>(() => SlotMigrationBatches.ReadListings(new[] { 1, 2 }, new[] { Keys() }, null));
 

@@ -130,9 +130,43 @@ namespace RedisCluster
             (error.Code == ServerErrorCode.Err && (error.Reply ?? string.Empty).IndexOf(" BUSYKEY ", StringComparison.Ordinal) >= 0);
 
         /// <summary>
-        /// Each slot's listing from its GETKEYSINSLOT reply and, when sizes were asked, the big-key script's reply: a
-        /// flat list of the names and sizes of the keys above the big-key size (null: none asked). A big key is matched
-        /// by name, so a key deleted between the two listings shifts nothing; one the GETKEYSINSLOT reply lacks is left
+        /// Slots one listing script lists and sizes in one call: enough to spread the fixed cost of a script call (about
+        /// 25 us on the source, measured with INFO commandstats) over many slots, few enough that the source is not held
+        /// for long (16 full slots of 1,000 keys take it about 30 ms, less than a MIGRATE of as many keys).
+        /// </summary>
+        public const int SlotsPerListingScript = 16;
+
+        /// <summary>The slots of a listing in the groups one listing script takes, in order.</summary>
+        public static IEnumerable<IReadOnlyList<int>> ListingScriptChunks(IReadOnlyList<int> slots) => Chunk(slots, SlotsPerListingScript);
+
+        /// <summary>
+        /// The listing script's replies (one per chunk, each a [keys, big keys and sizes] pair per slot) as one key
+        /// listing and one big-key list per slot, in the order the slots were asked.
+        /// </summary>
+        public static (IReadOnlyList<RedisReply> Keys, IReadOnlyList<RedisReply> BigKeys) SplitScriptListings(IReadOnlyList<RedisReply> replies, int slotCount)
+        {
+            var keys = new List<RedisReply>(slotCount);
+            var bigs = new List<RedisReply>(slotCount);
+            foreach (var reply in replies)
+            {
+                foreach (var slot in reply.AsArray())
+                {
+                    var pair = slot.AsArray();
+                    if (pair.Count != 2) throw UnexpectedListing();
+                    keys.Add(pair[0]);
+                    bigs.Add(pair[1]);
+                }
+            }
+            if (keys.Count != slotCount) throw UnexpectedListing();
+            return (keys, bigs);
+        }
+
+        private static RedisClusterException UnexpectedListing() =>
+            new RedisClusterException(FailureKind.Protocol, "A node answered the key listing script with something else than one listing per slot.") { ErrorId = "UnexpectedReply" };
+
+        /// <summary>
+        /// Each slot's listing from its key list and, when sizes were asked, a flat list of the names and sizes of the
+        /// keys above the big-key size (null: none asked). A big key is matched by name; one the key list lacks is left
         /// for the next round. The key bytes are the replies' own: nothing is copied per key.
         /// </summary>
         public static IReadOnlyList<SlotListing> ReadListings(IReadOnlyList<int> slots, IReadOnlyList<RedisReply> keyReplies, IReadOnlyList<RedisReply> bigKeyReplies)

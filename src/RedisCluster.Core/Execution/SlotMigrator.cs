@@ -338,25 +338,23 @@ namespace RedisCluster
         }
 
         /// <summary>
-        /// The keys of each slot given, by plain CLUSTER GETKEYSINSLOT (cheaper for the source than returning them
-        /// from a script, which converts every key to Lua and back) and, with the big-key check on, beside each one a
-        /// script that lists the same keys on the source, asks MEMORY USAGE of each and returns only the big ones with
-        /// their sizes: the key names never travel back to the source for it, and both go out in one pipelined burst.
+        /// The keys of each slot given. With the big-key check on, one script per few slots lists each slot's keys on
+        /// the source, asks MEMORY USAGE of each and returns the keys with the big ones' sizes beside them: the keys are
+        /// listed once, and a script call's fixed cost is shared by its slots. With the check off, plain CLUSTER
+        /// GETKEYSINSLOT. Either way the calls go out in one pipelined burst.
         /// </summary>
         private async Task<IReadOnlyList<SlotListing>> ListKeysAsync(INodeClient source, IReadOnlyList<int> slots)
         {
             var none = CancellationToken.None;
-            bool sized = _options.BigKeyBytes > 0;
-            var listed = new Task<RedisReply>[slots.Count];
-            var bigs = sized ? new Task<RedisReply>[slots.Count] : null;
-            for (int i = 0; i < slots.Count; i++)
+            if (_options.BigKeyBytes <= 0)
             {
-                listed[i] = source.CallAsync(none, "CLUSTER", "GETKEYSINSLOT", slots[i], _options.KeysPerBatch);
-                if (sized) bigs[i] = source.CallAsync(none, "EVAL", SourceScripts.BigKeys, 0, slots[i], _options.KeysPerBatch, _options.BigKeyBytes);
+                var listed = await Task.WhenAll(slots.Select(slot => source.CallAsync(none, "CLUSTER", "GETKEYSINSLOT", slot, _options.KeysPerBatch))).ConfigureAwait(false);
+                return SlotMigrationBatches.ReadListings(slots, listed, null);
             }
-            var keys = await Task.WhenAll(listed).ConfigureAwait(false);
-            var big = sized ? await Task.WhenAll(bigs).ConfigureAwait(false) : null;
-            return SlotMigrationBatches.ReadListings(slots, keys, big);
+            var scripts = SlotMigrationBatches.ListingScriptChunks(slots).Select(chunk => source.ExecuteAsync(new RedisCommand("EVAL",
+                new object[] { SourceScripts.ListWithSizes, 0, _options.KeysPerBatch, _options.BigKeyBytes }.Concat(chunk.Cast<object>()).ToArray()), none)).ToList();
+            var (keys, bigs) = SlotMigrationBatches.SplitScriptListings(await Task.WhenAll(scripts).ConfigureAwait(false), slots.Count);
+            return SlotMigrationBatches.ReadListings(slots, keys, bigs);
         }
 
         /// <summary>A big key alone, on a client whose timeout covers the MIGRATE timeout its size calls for.</summary>
@@ -405,18 +403,22 @@ namespace RedisCluster
         /// </summary>
         private static class SourceScripts
         {
-            // ARGV: a slot, how many of its keys to list, the big-key size. Lists the slot's keys as GETKEYSINSLOT
-            // does and returns the names and sizes of those above the size, flat: the reply stays small however many
-            // keys the slot has.
-            public const string BigKeys =
-                "local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', tonumber(ARGV[1]), tonumber(ARGV[2]))\n" +
-                "local big = tonumber(ARGV[3])\n" +
-                "local found = {}\n" +
-                "for _, key in ipairs(keys) do\n" +
-                "  local size = redis.pcall('MEMORY', 'USAGE', key)\n" +
-                "  if type(size) == 'number' and size > big then found[#found + 1] = key; found[#found + 1] = size end\n" +
+            // ARGV: how many keys of a slot to list, the big-key size, then the slots. For each slot, in order: its keys
+            // as GETKEYSINSLOT lists them, and the names and sizes of those above the size, flat (usually none).
+            public const string ListWithSizes =
+                "local count = tonumber(ARGV[1])\n" +
+                "local big = tonumber(ARGV[2])\n" +
+                "local listings = {}\n" +
+                "for i = 3, #ARGV do\n" +
+                "  local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', tonumber(ARGV[i]), count)\n" +
+                "  local found = {}\n" +
+                "  for _, key in ipairs(keys) do\n" +
+                "    local size = redis.pcall('MEMORY', 'USAGE', key)\n" +
+                "    if type(size) == 'number' and size > big then found[#found + 1] = key; found[#found + 1] = size end\n" +
+                "  end\n" +
+                "  listings[#listings + 1] = { keys, found }\n" +
                 "end\n" +
-                "return found";
+                "return listings";
         }
 
         /// <summary>
