@@ -60,10 +60,17 @@ function Get-Tally([object[]] $Node, [hashtable] $Data) {
 
 function Invoke-Round([string] $Scenario, [object[]] $Node, [hashtable] $Data, [int] $Run) {
     $live = @($Node | Where-Object { Test-Path "/proc/$($_.ProcessId)" })
-    $masters = @(Invoke-RedisCli $live[0].EndPoint '' CLUSTER NODES | Where-Object { $_ -match ' master ' -and $_ -notmatch 'fail' } |
+    $view = @(Invoke-RedisCli $live[0].EndPoint '' CLUSTER NODES)
+    $masters = @($view | Where-Object { $_ -match ' master ' -and $_ -notmatch 'fail' } |
         ForEach-Object { $f = $_ -split ' '; [pscustomobject]@{ Id = $f[0]; EndPoint = ($f[1] -split '@')[0]; Slots = @($f | Select-Object -Skip 8 | Where-Object { $_ -notmatch '^\[' }) } } |
         Where-Object { $_.Slots.Count -gt 0 } | Sort-Object { Get-Random })
-    $source, $target = $masters[0], $masters[1]
+    # The master to be killed needs a replica to take over. Moves reshape the cluster from round to round: a master
+    # that gave away its last slot becomes a replica of the receiver, with its own replicas, so some masters end up
+    # with none; killing one of those loses its keys with it, which no repair can bring back.
+    $replicated = @($masters | Where-Object { $id = $_.Id; @($view | Where-Object { ($_ -split ' ')[3] -eq $id -and $_ -match 'slave' -and $_ -notmatch 'fail' }).Count -gt 0 })
+    $victim = if ($Scenario -eq 'process') { $masters[0] } else { $replicated[0] }
+    $other = @($masters | Where-Object Id -ne $victim.Id)[0]
+    $source, $target = if ($Scenario -eq 'target master') { $other, $victim } else { $victim, $other }
     # A range from the source's lowest slot: slots in it that others own move too (the reshard takes named slots
     # from whoever owns them), those the target owns are skipped.
     $owned = Get-SlotSet $source.Slots
@@ -102,9 +109,10 @@ function Invoke-Round([string] $Scenario, [object[]] $Node, [hashtable] $Data, [
     }
     $tally = Get-Tally $live $Data
     if ($killed) {
-        # The killed master comes back as a replica of the one that replaced it, for the next round.
+        # The killed master comes back (empty) as a replica of the one that replaced it, for the next round: only once
+        # its first sync is over can it take over in turn, or a later round would kill a master whose replica is empty.
         Restart-TestNode $killed
-        Wait-TestClusterOk -Node $Node -TimeoutSeconds 60
+        Wait-TestClusterOk -Node $Node -TimeoutSeconds 60 -Synced
     }
     [pscustomobject]@{
         Scenario = $Scenario; Run = $Run; OpenAtKill = $openAtKill; Repaired = (($results.Problem | Sort-Object -Unique) -join ',')
@@ -130,9 +138,10 @@ try {
     "One move of $SlotsPerMove slots takes $([Math]::Round($script:MoveSeconds, 1)) s here; kills land at random within it."
 
     $rounds = @(
-        foreach ($run in 1..$ProcessKills) { Invoke-Round 'process' $nodes $data $run }
-        foreach ($run in 1..$MasterKills) { Invoke-Round 'source master' $nodes $data $run }
-        foreach ($run in 1..$MasterKills) { Invoke-Round 'target master' $nodes $data $run }
+        # (1..0 would run twice: a count of 0 runs none.)
+        foreach ($run in @(1..$ProcessKills | Where-Object { $ProcessKills -gt 0 })) { Invoke-Round 'process' $nodes $data $run }
+        foreach ($run in @(1..$MasterKills | Where-Object { $MasterKills -gt 0 })) { Invoke-Round 'source master' $nodes $data $run }
+        foreach ($run in @(1..$MasterKills | Where-Object { $MasterKills -gt 0 })) { Invoke-Round 'target master' $nodes $data $run }
     )
     $rounds | Format-Table -AutoSize | Out-String | Write-Output
     $rounds | Group-Object Scenario | ForEach-Object {
