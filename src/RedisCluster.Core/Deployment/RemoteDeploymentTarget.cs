@@ -168,14 +168,22 @@ namespace RedisCluster
         /// <exception cref="RedisClusterException">RemoteCommandFailed when id does not answer.</exception>
         private async Task<int> UserIdAsync(CancellationToken cancellationToken)
         {
-            var result = await _session.ExecuteAsync("id -u", new Deadline(LookupTimeout), cancellationToken).ConfigureAwait(false);
-            if (!result.Exited || result.ExitCode != 0 ||
-                !int.TryParse(result.Output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int userId))
+            // Asked twice at most: once in about 300 runs of the three-host test the first answer came back without
+            // the id (seen only under load, the cause not yet found), and a read-only question is safe to repeat.
+            for (int attempt = 1; ; attempt++)
             {
-                throw new RedisClusterException(FailureKind.Protocol,
-                    $"{ComputerName} did not tell its user id (id -u) through the {_login}: its shell may not run commands.") { ErrorId = "RemoteCommandFailed" };
+                var result = await _session.ExecuteAsync("id -u", new Deadline(LookupTimeout), cancellationToken).ConfigureAwait(false);
+                if (result.Exited && result.ExitCode == 0 &&
+                    int.TryParse(result.Output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int userId))
+                {
+                    return userId;
+                }
+                if (attempt == 2)
+                {
+                    throw new RedisClusterException(FailureKind.Protocol,
+                        $"{ComputerName} did not tell its user id (id -u) through the {_login}: its shell may not run commands.") { ErrorId = "RemoteCommandFailed" };
+                }
             }
-            return userId;
         }
 
         /// <summary>
