@@ -394,12 +394,9 @@ namespace RedisCluster
             source.ExecuteAsync(new RedisCommand("EVAL", SlotMigrationBatches.DumpScript, 0, key), CancellationToken.None);
 
         /// <summary>
-        /// Reads of keys on a MIGRATING source, as scripts with no declared key: one script sizes a whole slot's keys
-        /// in one call, and a key gone meanwhile is an error value that redis.pcall turns into data rather than an
-        /// ASK reply. No redirect reaches the client library, which would otherwise open a
-        /// connection to the node an ASK names (it once also routed later commands there: see NodeClient in the
-        /// engine, which now sends every command to its own node; the Pester test "keeps a node client on its own
-        /// node after an ASK reply" pins that). All keys a script reads are in slots the source still owns.
+        /// Reads of keys on a MIGRATING source, as scripts with no declared key: one script lists and sizes the keys of
+        /// several slots in one call, and a key gone meanwhile is an error value that redis.pcall turns into data
+        /// rather than an ASK reply to the client. All keys a script reads are in slots the source still owns.
         /// </summary>
         private static class SourceScripts
         {
